@@ -1,0 +1,43 @@
+"""Who may see which conversation. One rule, used by every agent-side action."""
+
+from __future__ import annotations
+
+from agents.models import Membership
+from django.db.models import QuerySet
+from papo.errors import PapoError
+
+from .models import Conversation
+
+
+def member_site_ids(user) -> list[int]:
+    return list(Membership.objects.filter(user=user).values_list("site_id", flat=True))
+
+
+def membership(user, site_id: int) -> Membership:
+    try:
+        return Membership.objects.get(user=user, site_id=site_id)
+    except Membership.DoesNotExist as exc:
+        raise PapoError("not_found", "no such conversation") from exc
+
+
+def visible_conversations(user) -> QuerySet[Conversation]:
+    return Conversation.objects.filter(site__members__user=user)
+
+
+def get_visible(user, conversation_id: int, *, lock: bool = False) -> Conversation:
+    """The conversation, if ``user`` is an agent of its site; else ``not_found``.
+
+    Other sites' conversations look exactly like missing ones, so ids can't be
+    probed. With ``lock`` the row is locked for the rest of the transaction
+    (PostgreSQL; SQLite's IMMEDIATE transactions already serialise writers).
+    """
+    qs = Conversation.objects.select_related("site", "visitor", "assignee")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    try:
+        conv = qs.get(pk=conversation_id)
+    except Conversation.DoesNotExist as exc:
+        raise PapoError("not_found", "no such conversation") from exc
+    if not Membership.objects.filter(user=user, site_id=conv.site_id).exists():
+        raise PapoError("not_found", "no such conversation")
+    return conv

@@ -1,0 +1,233 @@
+"""Every change to conversations and messages, for every caller.
+
+Consumers, HTTP views, the admin, management commands and tests all call
+these. Each ``do_*`` runs one transaction: check (raising ``PapoError`` with a
+stable code and changing nothing), write, then publish events after commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agents.models import Membership
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from papo.errors import PapoError
+from realtime import events, groups
+from visitors.models import Visitor
+
+from . import access, messages, routing
+from .models import Conversation, Message
+from .serializers import agent_name
+
+
+@dataclass(frozen=True)
+class Ack:
+    client_id: str
+    conversation: int
+    seq: int
+    created_at: str
+    duplicate: bool
+
+    def frame(self, ref: object = None) -> dict:
+        return {
+            "type": "ack", "ref": ref, "client_id": self.client_id,
+            "conversation": self.conversation, "seq": self.seq,
+            "created_at": self.created_at, "duplicate": self.duplicate,
+        }
+
+
+def _ack(msg: Message, duplicate: bool) -> Ack:
+    return Ack(msg.client_id or "", msg.conversation_id, msg.seq, msg.created_at.isoformat(),
+               duplicate)
+
+
+def current_conversation(visitor: Visitor) -> Conversation | None:
+    """The visitor's latest conversation (resolved ones too, so history shows)."""
+    return (
+        Conversation.objects.select_related("assignee")
+        .filter(visitor=visitor)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def _open_conversation_for(visitor: Visitor) -> tuple[Conversation, bool]:
+    """The visitor's unresolved conversation, locked, creating it if needed.
+
+    Two tabs racing here both end up on the same row: the loser of the insert
+    hits the partial unique constraint and reads the winner's conversation.
+    """
+    qs = Conversation.objects.select_for_update(of=("self",)).select_related("site", "visitor")
+    live = qs.filter(visitor=visitor).exclude(status=Conversation.Status.RESOLVED).first()
+    if live is not None:
+        return live, False
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            conv = Conversation.objects.create(
+                site_id=visitor.site_id, visitor=visitor, created_at=now, updated_at=now,
+                queued_at=now,
+            )
+    except IntegrityError:
+        return qs.filter(visitor=visitor).exclude(status=Conversation.Status.RESOLVED).get(), False
+    conv.site = visitor.site
+    conv.visitor = visitor
+    return conv, True
+
+
+def do_visitor_send(visitor: Visitor, client_id: object, body: object) -> Ack:
+    """Store a visitor's message once, opening (and routing) a conversation if needed."""
+    body = messages.check_body(body)
+    client_id = messages.check_client_id(client_id)
+    with transaction.atomic():
+        existing = (
+            Message.objects.filter(
+                conversation__visitor=visitor, author=Message.Author.VISITOR, client_id=client_id
+            ).first()
+        )
+        if existing is not None:
+            return _ack(existing, duplicate=True)
+        conv, created = _open_conversation_for(visitor)
+        msg = messages.append(conv, author=Message.Author.VISITOR, body=body, client_id=client_id)
+        if created:
+            messages.publish_conversation(conv, "created")
+            routing.assign_waiting(conv.site_id)
+    return _ack(msg, duplicate=False)
+
+
+def do_agent_send(user, conversation_id: int, client_id: object, body: object) -> Ack:
+    """Store an agent's reply. Replying to a waiting chat claims it."""
+    body = messages.check_body(body)
+    client_id = messages.check_client_id(client_id)
+    with transaction.atomic():
+        conv = access.get_visible(user, conversation_id, lock=True)
+        existing = conv.messages.filter(author=Message.Author.AGENT, client_id=client_id).first()
+        if existing is not None:
+            return _ack(existing, duplicate=True)
+        if conv.status == Conversation.Status.RESOLVED:
+            raise PapoError("invalid_state", "this conversation is resolved; reopen it first")
+        if conv.status == Conversation.Status.WAITING:
+            routing.assign(conv, user)
+        msg = messages.append(
+            conv, author=Message.Author.AGENT, agent=user, body=body, client_id=client_id
+        )
+    return _ack(msg, duplicate=False)
+
+
+def do_claim(user, conversation_id: int) -> Conversation:
+    """Take a waiting conversation. Of two agents racing, exactly one wins."""
+    with transaction.atomic():
+        conv = access.get_visible(user, conversation_id, lock=True)
+        if conv.assignee_id == user.pk and conv.status == Conversation.Status.OPEN:
+            return conv
+        if conv.status != Conversation.Status.WAITING:
+            if conv.status == Conversation.Status.RESOLVED:
+                raise PapoError("invalid_state", "this conversation is resolved")
+            raise PapoError("already_assigned", f"{agent_name(conv.assignee)} already has it")
+        routing.assign(conv, user)
+    return conv
+
+
+def _require_owner_or_admin(user, conv: Conversation) -> Membership:
+    member = access.membership(user, conv.site_id)
+    if conv.assignee_id != user.pk and member.role != Membership.Role.ADMIN:
+        raise PapoError("forbidden", "only the assigned agent or a site admin may do this")
+    return member
+
+
+def do_transfer(user, conversation_id: int, to_user_id: object) -> Conversation:
+    if not isinstance(to_user_id, int) or isinstance(to_user_id, bool):
+        raise PapoError("invalid", "to must be an agent id (integer)")
+    with transaction.atomic():
+        conv = access.get_visible(user, conversation_id, lock=True)
+        if conv.status == Conversation.Status.RESOLVED:
+            raise PapoError("invalid_state", "this conversation is resolved")
+        if conv.status == Conversation.Status.OPEN:
+            _require_owner_or_admin(user, conv)
+        if conv.assignee_id == to_user_id:
+            raise PapoError("invalid_state", "that agent already has this conversation")
+        target = routing.free_members(conv.site_id).filter(user_id=to_user_id).first()
+        if target is None:
+            raise PapoError("agent_unavailable",
+                            "that agent is not online in this site or has no room left")
+        previous = conv.assignee
+        routing.assign(
+            conv, target.user, event="transferred",
+            data={"from": agent_name(previous) if previous else "", "to": agent_name(target.user)},
+        )
+        if previous is not None:  # the previous agent has room again
+            routing.assign_waiting(conv.site_id)
+    return conv
+
+
+def do_resolve(user, conversation_id: int) -> Conversation:
+    with transaction.atomic():
+        conv = access.get_visible(user, conversation_id, lock=True)
+        if conv.status == Conversation.Status.RESOLVED:
+            raise PapoError("invalid_state", "this conversation is already resolved")
+        if conv.status == Conversation.Status.OPEN:
+            _require_owner_or_admin(user, conv)
+        conv.status = Conversation.Status.RESOLVED
+        conv.resolved_at = timezone.now()
+        conv.save(update_fields=["status", "resolved_at"])
+        messages.append(conv, author=Message.Author.SYSTEM, event="resolved",
+                        data={"by": agent_name(user)})
+        messages.publish_conversation(conv, "resolved")
+        routing.assign_waiting(conv.site_id)
+    return conv
+
+
+def do_reopen(user, conversation_id: int) -> Conversation:
+    with transaction.atomic():
+        conv = access.get_visible(user, conversation_id, lock=True)
+        if conv.status != Conversation.Status.RESOLVED:
+            raise PapoError("invalid_state", "only a resolved conversation can be reopened")
+        if (
+            Conversation.objects.filter(visitor_id=conv.visitor_id)
+            .exclude(status=Conversation.Status.RESOLVED)
+            .exists()
+        ):
+            raise PapoError("invalid_state", "the visitor already has another open conversation")
+        conv.resolved_at = None
+        conv.save(update_fields=["resolved_at"])
+        try:
+            with transaction.atomic():
+                routing.assign(conv, user, event="reopened")
+        except IntegrityError as exc:  # the visitor opened a new chat meanwhile
+            raise PapoError("invalid_state",
+                            "the visitor already has another open conversation") from exc
+    return conv
+
+
+def do_read(conv: Conversation, side: str, seq: object) -> int:
+    """Move one side's read marker forward (never back). Returns the marker."""
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+        raise PapoError("invalid", "seq must be a non-negative integer")
+    field = "visitor_read_seq" if side == "visitor" else "agent_read_seq"
+    with transaction.atomic():
+        conv = (
+            Conversation.objects.select_for_update(of=("self",))
+            .select_related("visitor")
+            .get(pk=conv.pk)
+        )
+        seq = min(seq, conv.last_seq)
+        if seq <= getattr(conv, field):
+            return getattr(conv, field)
+        Conversation.objects.filter(pk=conv.pk).update(**{field: seq})
+        frame = {"type": "read", "conversation": conv.pk, "side": side, "seq": seq}
+        events.publish(groups.visitor(conv.visitor.public_id), frame, conversation=conv.pk)
+        events.publish(groups.conversation(conv.pk), frame, conversation=conv.pk)
+    return seq
+
+
+def do_visitor_read(visitor: Visitor, seq: object) -> int:
+    conv = current_conversation(visitor)
+    if conv is None:
+        raise PapoError("not_found", "no conversation yet")
+    return do_read(conv, "visitor", seq)
+
+
+def do_agent_read(user, conversation_id: int, seq: object) -> int:
+    conv = access.get_visible(user, conversation_id)
+    return do_read(conv, "agent", seq)

@@ -1,0 +1,113 @@
+"""Appending a message: the one place ``seq`` is allocated and messages are published.
+
+``append`` must run inside a transaction that holds the conversation row
+(``select_for_update`` on PostgreSQL; on SQLite the IMMEDIATE transaction
+holds the database write lock). Reading ``last_seq``, inserting the message
+and advancing ``last_seq`` then happen with no other writer in between, so
+seq has no gaps and no duplicates under concurrent senders.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils import timezone
+from papo.errors import PapoError
+from realtime import events, groups
+
+from . import serializers
+from .models import Conversation, Message
+
+
+def check_body(body: object) -> str:
+    if not isinstance(body, str):
+        raise PapoError("invalid", "body must be a string")
+    body = body.strip()
+    if not body:
+        raise PapoError("body_empty", "message body is empty")
+    cap = settings.PAPO["MAX_BODY_CHARS"]
+    if len(body) > cap:
+        raise PapoError("body_too_long", f"body is longer than {cap} characters")
+    if "\x00" in body:
+        raise PapoError("invalid", "body contains a NUL character")
+    return body
+
+
+def check_client_id(client_id: object) -> str:
+    if not isinstance(client_id, str) or not (1 <= len(client_id) <= 64):
+        raise PapoError("invalid", "client_id must be a string of 1 to 64 characters")
+    if not client_id.isprintable():
+        raise PapoError("invalid", "client_id must be printable")
+    return client_id
+
+
+def append(conv: Conversation, *, author: str, body: str = "", agent=None, client_id=None,
+           event: str = "", data: dict | None = None) -> Message:
+    """Insert the next message of ``conv`` and publish it after commit."""
+    now = timezone.now()
+    seq = conv.last_seq + 1
+    msg = Message.objects.create(
+        conversation=conv, seq=seq, author=author, agent=agent, body=body,
+        client_id=client_id, event=event, data=data or {}, created_at=now,
+    )
+    conv.last_seq = seq
+    conv.updated_at = now
+    fields = ["last_seq", "updated_at"]
+    if author == Message.Author.AGENT and conv.first_agent_reply_at is None:
+        conv.first_agent_reply_at = now
+        fields.append("first_agent_reply_at")
+    conv.save(update_fields=fields)
+    publish_message(conv, msg)
+    return msg
+
+
+def publish_message(conv: Conversation, msg: Message) -> None:
+    events.publish(
+        groups.visitor(conv.visitor.public_id),
+        {"type": "message", "message": serializers.message(msg, for_console=False)},
+        conversation=conv.pk, seq=msg.seq,
+    )
+    # A waiting chat belongs to the whole site's queue; an open one to its watchers.
+    console_group = (
+        groups.site_agents(conv.site_id)
+        if conv.status == Conversation.Status.WAITING
+        else groups.conversation(conv.pk)
+    )
+    events.publish(
+        console_group,
+        {"type": "message", "message": serializers.message(msg, for_console=True)},
+        conversation=conv.pk, seq=msg.seq,
+    )
+
+
+def publish_conversation(conv: Conversation, event: str) -> None:
+    """Tell the site's agents and the visitor that a conversation changed."""
+    last = conv.messages.order_by("-seq").first()
+    events.publish(
+        groups.site_agents(conv.site_id),
+        {"type": "conversation", "event": event,
+         "conversation": serializers.conversation_for_console(conv, last)},
+        conversation=conv.pk,
+        assignee=conv.assignee_id if conv.status == Conversation.Status.OPEN else None,
+    )
+    events.publish(
+        groups.visitor(conv.visitor.public_id),
+        {"type": "conversation", "event": event,
+         "conversation": serializers.conversation_for_widget(conv)},
+        conversation=conv.pk,
+    )
+
+
+def page(conv: Conversation, *, before_seq: int | None = None, after_seq: int | None = None,
+         limit: int | None = None) -> tuple[list[Message], bool]:
+    """A page of history: after ``after_seq`` (all of it, oldest first, for resume)
+    or the ``limit`` messages before ``before_seq`` (latest page when absent)."""
+    limit = limit or settings.PAPO["HISTORY_PAGE"]
+    qs = conv.messages.select_related("agent")
+    if after_seq is not None:
+        rows = list(qs.filter(seq__gt=after_seq).order_by("seq")[: limit + 1])
+        return rows[:limit], len(rows) > limit
+    if before_seq is not None:
+        qs = qs.filter(seq__lt=before_seq)
+    rows = list(qs.order_by("-seq")[: limit + 1])
+    has_more = len(rows) > limit
+    return list(reversed(rows[:limit])), has_more

@@ -1,0 +1,99 @@
+"""Conversations and their messages: the source of truth for everything said.
+
+Live events are hints; clients heal any gap by asking for ``seq > last_seen``.
+``Conversation.last_seq`` is the per-conversation counter that numbers messages;
+it is only ever advanced inside the transaction that inserts the message, while
+the conversation row is locked (see ``conversations.actions``).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Conversation(models.Model):
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting"
+        OPEN = "open", "Open"
+        RESOLVED = "resolved", "Resolved"
+
+    site = models.ForeignKey(
+        "papo_sites.Site", on_delete=models.CASCADE, related_name="conversations"
+    )
+    visitor = models.ForeignKey(
+        "visitors.Visitor", on_delete=models.CASCADE, related_name="conversations"
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.WAITING, db_index=True
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_conversations",
+    )
+    last_seq = models.PositiveIntegerField(default=0, editable=False)
+    visitor_read_seq = models.PositiveIntegerField(default=0)
+    agent_read_seq = models.PositiveIntegerField(default=0)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    first_agent_reply_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            # Two tabs or a double click can never open two live conversations.
+            models.UniqueConstraint(
+                fields=["site", "visitor"],
+                condition=~models.Q(status="resolved"),
+                name="one_unresolved_conversation_per_visitor",
+            )
+        ]
+        indexes = [models.Index(fields=["site", "status", "queued_at"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.visitor} ({self.status})"
+
+
+class Message(models.Model):
+    class Author(models.TextChoices):
+        VISITOR = "visitor", "Visitor"
+        AGENT = "agent", "Agent"
+        SYSTEM = "system", "System"
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    seq = models.PositiveIntegerField()
+    author = models.CharField(max_length=10, choices=Author.choices)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    body = models.TextField(blank=True)
+    # System messages record conversation events ("assigned", "resolved", ...);
+    # ``data`` carries their details (agent names) for clients to render.
+    event = models.CharField(max_length=20, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    # NULL, not "", for system messages: the unique constraint skips NULLs.
+    client_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["conversation", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "seq"], name="one_message_per_seq"),
+            models.UniqueConstraint(
+                fields=["conversation", "author", "client_id"],
+                condition=models.Q(client_id__isnull=False),
+                name="one_message_per_client_id",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.conversation_id}.{self.seq} {self.author}: {self.body[:40]}"

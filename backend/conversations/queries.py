@@ -1,0 +1,93 @@
+"""Read-only views of conversations for the console (lists, history)."""
+
+from __future__ import annotations
+
+from agents.models import Membership
+from django.db.models import OuterRef, Subquery
+from papo.errors import PapoError
+from sites.models import Site
+
+from . import access, messages, serializers
+from .models import Conversation, Message
+
+BOXES = {
+    "queue": ({"status": Conversation.Status.WAITING}, ("queued_at", "pk")),
+    "mine": ({"status": Conversation.Status.OPEN}, ("-updated_at", "-pk")),
+    "open": ({"status": Conversation.Status.OPEN}, ("-updated_at", "-pk")),
+    "resolved": ({"status": Conversation.Status.RESOLVED}, ("-resolved_at", "-pk")),
+}
+
+
+def list_conversations(user, box: str, site_key: str | None = None, before: int | None = None,
+                       limit: int | None = None) -> tuple[list[dict], bool]:
+    filters, order = BOXES[box]
+    limit = limit or 50
+    qs = access.visible_conversations(user).filter(**filters)
+    if box == "mine":
+        qs = qs.filter(assignee=user)
+    if site_key is not None:
+        if not Membership.objects.filter(user=user, site__key=site_key).exists():
+            raise PapoError("not_found", "no such site")
+        qs = qs.filter(site__key=site_key)
+    if before is not None:
+        qs = qs.filter(pk__lt=before) if order[0].startswith("-") else qs.filter(pk__gt=before)
+    last_id = Subquery(
+        Message.objects.filter(conversation=OuterRef("pk")).order_by("-seq").values("pk")[:1]
+    )
+    rows = list(
+        qs.select_related("site", "visitor", "assignee")
+        .annotate(last_message_id=last_id)
+        .order_by(*order)[: limit + 1]
+    )
+    lasts = Message.objects.in_bulk([r.last_message_id for r in rows if r.last_message_id])
+    return (
+        [serializers.conversation_for_console(r, lasts.get(r.last_message_id))
+         for r in rows[:limit]],
+        len(rows) > limit,
+    )
+
+
+def counts(user) -> dict[str, int]:
+    visible = access.visible_conversations(user)
+    return {
+        "queue": visible.filter(status=Conversation.Status.WAITING).count(),
+        "mine": visible.filter(status=Conversation.Status.OPEN, assignee=user).count(),
+        "open": visible.filter(status=Conversation.Status.OPEN).count(),
+    }
+
+
+def history(user, conversation_id: int, *, before_seq=None, after_seq=None, limit=None):
+    conv = access.get_visible(user, conversation_id)
+    rows, has_more = messages.page(conv, before_seq=before_seq, after_seq=after_seq, limit=limit)
+    return conv, rows, has_more
+
+
+def console_welcome(user) -> dict:
+    """Everything a console needs on (re)connect, in one hop."""
+    from agents.presence import agents_of, status_of
+
+    sites = [
+        {"key": m.site.key, "name": m.site.name, "role": m.role,
+         "max_concurrent": m.max_concurrent}
+        for m in Membership.objects.filter(user=user).select_related("site").order_by("site__name")
+    ]
+    return {
+        "agent": {"id": user.pk, "name": serializers.agent_name(user),
+                  "username": user.get_username()},
+        "status": status_of(user),
+        "sites": sites,
+        "agents": agents_of(user),
+        "counts": counts(user),
+    }
+
+
+def watched_ids(user) -> list[int]:
+    """Open conversations assigned to ``user``: their consoles always watch these."""
+    return list(
+        Conversation.objects.filter(assignee=user, status=Conversation.Status.OPEN)
+        .values_list("pk", flat=True)
+    )
+
+
+def site_ids_of(user) -> list[int]:
+    return list(Site.objects.filter(members__user=user).values_list("pk", flat=True))

@@ -1,0 +1,79 @@
+"""Rows to protocol objects (docs/protocol.md, "Shared objects").
+
+Two audiences: the widget (a visitor sees agent names, never agent ids or
+other visitors) and the console (agents of the conversation's site).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from .models import Conversation, Message
+
+
+def iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def agent_name(user: AbstractBaseUser | None) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()  # type: ignore[attr-defined]
+
+
+def agent_ref(user: AbstractBaseUser | None) -> dict | None:
+    return None if user is None else {"id": user.pk, "name": agent_name(user)}
+
+
+def message(msg: Message, *, for_console: bool) -> dict:
+    agent = None
+    if msg.agent_id is not None:
+        agent = agent_ref(msg.agent) if for_console else {"name": agent_name(msg.agent)}
+    return {
+        "conversation": msg.conversation_id,
+        "seq": msg.seq,
+        "author": msg.author,
+        "agent": agent,
+        "body": msg.body,
+        "event": msg.event,
+        "data": msg.data,
+        "client_id": msg.client_id,
+        "created_at": iso(msg.created_at),
+    }
+
+
+def conversation_for_widget(conv: Conversation) -> dict:
+    return {
+        "id": conv.pk,
+        "status": conv.status,
+        "agent": {"name": agent_name(conv.assignee)} if conv.assignee_id else None,
+        "last_seq": conv.last_seq,
+        "agent_read_seq": conv.agent_read_seq,
+    }
+
+
+def conversation_for_console(conv: Conversation, last: Message | None = None) -> dict:
+    return {
+        "id": conv.pk,
+        "site": conv.site.key,
+        "status": conv.status,
+        "assignee": agent_ref(conv.assignee) if conv.assignee_id else None,
+        "visitor": conv.visitor.as_agent_view(),
+        "last_seq": conv.last_seq,
+        "visitor_read_seq": conv.visitor_read_seq,
+        "agent_read_seq": conv.agent_read_seq,
+        "created_at": iso(conv.created_at),
+        "updated_at": iso(conv.updated_at),
+        "queued_at": iso(conv.queued_at),
+        "first_agent_reply_at": iso(conv.first_agent_reply_at),
+        "resolved_at": iso(conv.resolved_at),
+        "last_message": None
+        if last is None
+        else {
+            "seq": last.seq,
+            "author": last.author,
+            "body": last.body[:200],
+            "event": last.event,
+            "created_at": iso(last.created_at),
+        },
+    }

@@ -1,0 +1,242 @@
+"""Papo settings, read from the environment.
+
+With nothing set, Papo runs on one machine: SQLite and the in-memory channel
+layer. Set ``DATABASE_URL`` (PostgreSQL) and ``REDIS_URL`` and several daphne
+processes serve one site together: channels-redis carries the events and the
+Redis cache holds rate-limit counters, so limits hold across processes.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+REPO_DIR = BASE_DIR.parent
+VAR_DIR = Path(os.environ.get("PAPO_VAR_DIR", REPO_DIR / "var"))
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return default if value in (None, "") else int(value)
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = env_bool("DEBUG", False)
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    SECRET_KEY = "papo-dev-only-insecure-key-do-not-use-in-production"
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "corsheaders",
+    "channels",
+    "sites",
+    "agents",
+    "visitors",
+    "conversations",
+    "realtime",
+    "widget_api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "papo.urls"
+ASGI_APPLICATION = "papo.asgi.application"
+WSGI_APPLICATION = None
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 600), conn_health_checks=True
+        )
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": os.environ.get("PAPO_SQLITE_PATH", str(VAR_DIR / "papo.sqlite3")),
+            "OPTIONS": {
+                # IMMEDIATE takes the write lock when a transaction starts, so two
+                # writers queue up instead of failing with "database is locked"
+                # when a read transaction tries to upgrade. WAL lets readers go on.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Channel layer and cache -------------------------------------------------
+REDIS_URL = os.environ.get("REDIS_URL", "")
+# "pubsub" relays with far lower latency than the core layer (see docs/performance.md);
+# it can lose events across a Redis reconnect, which the seq-gap resume heals.
+PAPO_CHANNEL_LAYER = os.environ.get("PAPO_CHANNEL_LAYER", "pubsub")
+if REDIS_URL:
+    if PAPO_CHANNEL_LAYER == "pubsub":
+        CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "CONFIG": {"hosts": [REDIS_URL]},
+            }
+        }
+    else:
+        CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 30},
+            }
+        }
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("PAPO_CACHE_PREFIX", "papo"),
+        }
+    }
+else:
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 1000}}
+    }
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Auth, i18n, static --------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "/admin/login/"
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("pt-br", "Português (Brasil)")]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
+# The JS builds (npm run build) land in */dist; whitenoise serves them straight
+# from there, and gives the content-hashed widget UI chunk a year-long cache.
+STATICFILES_DIRS = [
+    d for d in (REPO_DIR / "widget" / "dist", REPO_DIR / "agent_console" / "dist") if d.is_dir()
+]
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_IMMUTABLE_FILE_TEST = r"-[0-9A-Za-z]{8,}\.(js|css|map)$"
+
+# --- Security --------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+if not DEBUG:
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# CORS: never allow-all. widget_api.cors grants it per request, only to the
+# allowed origins of the site named in the URL.
+CORS_ALLOW_ALL_ORIGINS = False
+CORS_ALLOWED_ORIGINS: list[str] = []
+CORS_URLS_REGEX = r"^/api/widget/.*$"
+
+# django-ratelimit reads the client address through our one rule for it.
+RATELIMIT_IP_META_KEY = "papo.net.ratelimit_ip"
+RATELIMIT_VIEW = "widget_api.views.rate_limited"
+# Addresses of reverse proxies whose X-Forwarded-For we believe (comma separated).
+PAPO_TRUSTED_PROXIES = env_list("PAPO_TRUSTED_PROXIES")
+
+# --- Papo ------------------------------------------------------------------------
+PAPO = {
+    # Protocol
+    "MAX_FRAME_BYTES": env_int("PAPO_MAX_FRAME_BYTES", 64 * 1024),
+    "MAX_BODY_CHARS": env_int("PAPO_MAX_BODY_CHARS", 4000),
+    "HELLO_TIMEOUT": float(os.environ.get("PAPO_HELLO_TIMEOUT", "10")),
+    "HISTORY_PAGE": env_int("PAPO_HISTORY_PAGE", 50),
+    "VISITOR_TOKEN_MAX_AGE": env_int("PAPO_VISITOR_TOKEN_MAX_AGE", 60 * 60 * 24 * 180),
+    # Socket limits (frame limits can be overridden per site)
+    "FRAME_BURST": env_int("PAPO_FRAME_BURST", 20),
+    "FRAME_RATE": float(os.environ.get("PAPO_FRAME_RATE", "5")),
+    "FRAME_STRIKES": env_int("PAPO_FRAME_STRIKES", 20),
+    "CONNECTIONS_PER_IP": env_int("PAPO_CONNECTIONS_PER_IP", 50),
+    "HANDSHAKES_PER_IP_PER_MINUTE": env_int("PAPO_HANDSHAKES_PER_IP_PER_MINUTE", 120),
+    "CONNECTION_COUNT_TTL": env_int("PAPO_CONNECTION_COUNT_TTL", 600),
+    # HTTP limits (django-ratelimit syntax)
+    "HTTP_RATE": os.environ.get("PAPO_HTTP_RATE", "60/m"),
+    # Presence and routing
+    "HEARTBEAT_SECONDS": float(os.environ.get("PAPO_HEARTBEAT_SECONDS", "15")),
+    "PRESENCE_TTL": float(os.environ.get("PAPO_PRESENCE_TTL", "45")),
+    "AGENT_GRACE_SECONDS": float(os.environ.get("PAPO_AGENT_GRACE_SECONDS", "120")),
+    "SWEEP_SECONDS": float(os.environ.get("PAPO_SWEEP_SECONDS", "10")),
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "papo": {"handlers": ["console"], "level": os.environ.get("PAPO_LOG_LEVEL", "INFO")},
+        "django": {"handlers": ["console"], "level": "WARNING"},
+    },
+}

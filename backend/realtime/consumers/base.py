@@ -1,0 +1,209 @@
+"""What both sockets share: framing, limits, errors, groups and seq bookkeeping.
+
+The consumer only parses and authorises; every state change is an action
+(``conversations.actions``, ``visitors.actions``, ``agents.presence``) run in
+one database hop through ``realtime.events.run``.
+
+Delivery: a consumer remembers the highest seq it sent per conversation. A
+live message at or below it was already sent (say, in a replay) and is
+dropped; one that skips ahead means the channel layer lost something, so the
+missing range is read from the database and sent first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError
+from papo.errors import PapoError
+
+from .. import events, metrics, protocol
+from ..limits import TokenBucket, frame_bucket
+
+log = logging.getLogger("papo.realtime")
+
+CLOSE_TOO_BIG = 1009
+CLOSE_HELLO_TIMEOUT = 4001
+CLOSE_ABUSE = 4008
+CLOSE_TOO_MANY = 4029
+CLOSE_TOKEN = 4401
+CLOSE_FORBIDDEN = 4403
+
+
+class PapoConsumer(AsyncWebsocketConsumer):
+    schema: dict[str, dict[str, protocol.Field]] = {}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.ready = False
+        self.closed = False
+        self.joined: set[str] = set()
+        self.sent_seq: dict[int, int] = {}
+        self.bucket: TokenBucket = frame_bucket()
+        self._hello_timer: asyncio.TimerHandle | None = None
+
+    # --- lifecycle ------------------------------------------------------------
+    def start_hello_deadline(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._hello_timer = loop.call_later(
+            settings.PAPO["HELLO_TIMEOUT"],
+            lambda: asyncio.ensure_future(self._hello_expired()),
+        )
+
+    async def _hello_expired(self) -> None:
+        if not self.ready and not self.closed:
+            metrics.count("closed.hello_timeout")
+            await self.send_frame(PapoError("hello_required", "no hello in time").frame())
+            await self.close_with(CLOSE_HELLO_TIMEOUT)
+
+    def mark_ready(self) -> None:
+        self.ready = True
+        if self._hello_timer is not None:
+            self._hello_timer.cancel()
+            self._hello_timer = None
+
+    async def close_with(self, code: int) -> None:
+        if not self.closed:
+            self.closed = True
+            await self.close(code=code)
+
+    async def disconnect(self, code: int) -> None:
+        self.closed = True
+        if self._hello_timer is not None:
+            self._hello_timer.cancel()
+        for group in list(self.joined):
+            await self.leave(group)
+
+    # --- groups --------------------------------------------------------------
+    async def join(self, group: str) -> None:
+        if group not in self.joined:
+            self.joined.add(group)
+            await self.channel_layer.group_add(group, self.channel_name)
+
+    async def leave(self, group: str) -> None:
+        if group in self.joined:
+            self.joined.discard(group)
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:  # the layer being down must not break a disconnect
+                log.warning("group_discard %s failed", group, exc_info=True)
+
+    # --- frames in -------------------------------------------------------------
+    async def send_frame(self, frame: dict) -> None:
+        if not self.closed:
+            await self.send(text_data=events.dumps(frame))
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.closed:
+            return
+        if text_data is None:
+            metrics.count("bad_frames")
+            await self.send_frame(
+                PapoError("binary_not_supported", "send JSON text frames").frame())
+            return
+        if len(text_data) > settings.PAPO["MAX_FRAME_BYTES"] or (
+            len(text_data) * 4 > settings.PAPO["MAX_FRAME_BYTES"]
+            and len(text_data.encode()) > settings.PAPO["MAX_FRAME_BYTES"]
+        ):
+            metrics.count("closed.frame_too_large")
+            await self.close_with(CLOSE_TOO_BIG)
+            return
+        retry_after = self.bucket.take()
+        if retry_after is not None:
+            metrics.count("limited.frames")
+            if self.bucket.abusive:
+                metrics.refuse("closed.abuse", "%s kept flooding after rate_limited",
+                               self.describe())
+                await self.close_with(CLOSE_ABUSE)
+                return
+            await self.send_frame(PapoError(
+                "rate_limited", "too many frames; slow down", retry_after=retry_after
+            ).frame(protocol.ref_of(_peek(text_data))))
+            return
+        ref = None
+        try:
+            frame = protocol.parse(text_data, self.schema)
+            ref = protocol.ref_of(frame)
+            kind = frame["type"]
+            if not self.ready and kind != "hello":
+                raise PapoError("hello_required", "send hello first")
+            if self.ready and kind == "hello":
+                raise PapoError("invalid", "hello was already received")
+            if kind == "hello" and frame["v"] != protocol.VERSION:
+                raise PapoError("unsupported_version",
+                                f"this server speaks protocol version {protocol.VERSION}")
+            await getattr(self, "on_" + kind)(frame, ref)
+        except PapoError as exc:
+            if exc.code in ("bad_json", "unknown_type", "invalid"):
+                metrics.count("bad_frames")
+            await self.send_frame(exc.frame(ref))
+            await self.after_error(exc)
+        except (DatabaseError, InterfaceError):
+            log.warning("database unavailable for %s", self.describe(), exc_info=True)
+            await self.send_frame(PapoError(
+                "unavailable", "the server could not store this; retry shortly",
+                retry_after=2.0).frame(ref))
+        except Exception:
+            log.exception("unexpected error for %s", self.describe())
+            metrics.count("errors.server")
+            await self.send_frame(PapoError("server_error", "unexpected server error").frame(ref))
+
+    async def after_error(self, exc: PapoError) -> None:
+        """Hook: some errors end the connection."""
+
+    def describe(self) -> str:
+        return f"{type(self).__name__} {self.scope.get('client')}"
+
+    # --- events out -------------------------------------------------------------
+    async def papo_event(self, event: dict) -> None:
+        if self.closed or not self.ready or event.get("skip") == self.channel_name:
+            return
+        conv, seq = event.get("conv"), event.get("seq")
+        if event.get("kind") == "message" and conv is not None and seq is not None:
+            sent = self.sent_seq.get(conv)
+            if sent is not None:
+                if seq <= sent:
+                    return
+                if seq > sent + 1:
+                    await self.fill_gap(conv, sent, seq)
+            self.sent_seq[conv] = max(seq, self.sent_seq.get(conv, 0))
+        await self.on_event(event)
+        if not self.closed:
+            await self.send(text_data=event["text"])
+
+    async def on_event(self, event: dict) -> None:
+        """Hook: react to an event before it is forwarded."""
+
+    async def fill_gap(self, conv: int, after: int, before: int) -> None:
+        """The layer dropped messages (after, before): send them from the database."""
+        rows = await database_sync_to_async(self.load_range)(conv, after, before)
+        metrics.count("gap.filled")
+        log.info("seq gap on conversation %s (%s..%s) filled from the database", conv,
+                 after, before)
+        for frame in rows:
+            await self.send_frame(frame)
+
+    def load_range(self, conv: int, after: int, before: int) -> list[dict]:
+        raise NotImplementedError
+
+    def note_sent(self, messages: list[dict]) -> None:
+        for m in messages:
+            if m["seq"] > self.sent_seq.get(m["conversation"], 0):
+                self.sent_seq[m["conversation"]] = m["seq"]
+
+    async def on_ping(self, frame: dict, ref: object) -> None:
+        await self.send_frame({"type": "pong", "ref": ref})
+
+
+def _peek(text: str) -> object:
+    """Best-effort ``ref`` of a frame we will not process (rate limited)."""
+    if len(text) > 4096:
+        return None
+    try:
+        return protocol.json.loads(text)
+    except ValueError:
+        return None

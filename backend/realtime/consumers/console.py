@@ -1,0 +1,198 @@
+"""The agent's socket: ``/ws/console/``, behind Django's session login."""
+
+from __future__ import annotations
+
+from agents import presence
+from channels.db import database_sync_to_async
+from conversations import actions, queries, serializers
+from conversations.models import Message
+from django.conf import settings
+from papo.errors import PapoError
+from papo.net import header, scope_client_ip
+
+from .. import events, groups, handshake, protocol
+from .base import CLOSE_TOO_MANY, PapoConsumer
+
+PING_SECONDS = 25
+
+
+def _conversation_view(conv) -> dict:
+    return serializers.conversation_for_console(conv, conv.messages.order_by("-seq").first())
+
+
+def _act(action, user, *args) -> dict:
+    """Run a conversation action and serialise its result in the same hop."""
+    return _conversation_view(action(user, *args))
+
+
+def _hello(user, channel_name: str) -> dict:
+    presence.do_agent_connect(user, channel_name)
+    return queries.console_welcome(user)
+
+
+def _heartbeat(user, channel_name: str) -> None:
+    presence.do_agent_heartbeat(user, channel_name)
+    presence.maybe_sweep()
+
+
+def _open(user, conversation_id: int, before_seq, after_seq, limit):
+    conv, rows, has_more = queries.history(
+        user, conversation_id, before_seq=before_seq, after_seq=after_seq, limit=limit)
+    return (_conversation_view(conv),
+            [serializers.message(m, for_console=True) for m in rows], has_more)
+
+
+class ConsoleConsumer(PapoConsumer):
+    schema = protocol.CONSOLE
+
+    user = None
+    ip = ""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.assigned: set[int] = set()
+        self.watching: set[int] = set()
+        self.site_ids: list[int] = []
+
+    async def connect(self) -> None:
+        self.ip = scope_client_ip(self.scope)
+        self.user = self.scope.get("user")
+        verdict = await database_sync_to_async(handshake.check_console)(
+            self.user, header(self.scope, b"origin"), header(self.scope, b"host"), self.ip)
+        if verdict.retry_after is not None:
+            await self.accept()
+            await self.send_frame(PapoError("rate_limited", "too many connections",
+                                            retry_after=verdict.retry_after).frame())
+            await self.close_with(CLOSE_TOO_MANY)
+            return
+        if not verdict.accepted:
+            await self.close()
+            return
+        await self.accept()
+        self.start_hello_deadline()
+
+    async def disconnect(self, code: int) -> None:
+        was_ready = self.ready
+        await super().disconnect(code)
+        if was_ready:
+            await events.run(presence.do_agent_disconnect, self.user, self.channel_name)
+
+    def describe(self) -> str:
+        return f"console {self.ip} user={getattr(self.user, 'pk', None)}"
+
+    # --- frames ----------------------------------------------------------------------
+    async def on_hello(self, frame: dict, ref: object) -> None:
+        self.site_ids, assigned = await database_sync_to_async(self._memberships)()
+        await self.join(groups.agent(self.user.pk))
+        for site_id in self.site_ids:
+            await self.join(groups.site_agents(site_id))
+        for conv in assigned:
+            await self.watch(conv, assigned=True)
+        welcome = await events.run(_hello, self.user, self.channel_name)
+        self.mark_ready()
+        await self.send_frame({"type": "welcome", "v": protocol.VERSION, **welcome, "limits": {
+            "max_body": settings.PAPO["MAX_BODY_CHARS"], "ping_seconds": PING_SECONDS}})
+
+    def _memberships(self) -> tuple[list[int], list[int]]:
+        return queries.site_ids_of(self.user), queries.watched_ids(self.user)
+
+    async def on_list(self, frame: dict, ref: object) -> None:
+        rows, has_more = await database_sync_to_async(queries.list_conversations)(
+            self.user, frame["box"], frame.get("site"), frame.get("before"), frame.get("limit"))
+        await self.send_frame({"type": "list", "ref": ref, "box": frame["box"],
+                               "conversations": rows, "has_more": has_more})
+
+    async def on_open(self, frame: dict, ref: object) -> None:
+        conv_id = frame["conversation"]
+        # Watch first, then read: whatever is published meanwhile is deduplicated by seq.
+        await self.watch(conv_id)
+        try:
+            view, rows, has_more = await database_sync_to_async(_open)(
+                self.user, conv_id, frame.get("before_seq"), frame.get("after_seq"),
+                frame.get("limit"))
+        except PapoError:
+            await self.unwatch(conv_id)
+            raise
+        self.note_sent(rows)
+        await self.send_frame({"type": "history", "ref": ref, "conversation": view,
+                               "messages": rows, "has_more": has_more})
+
+    async def on_close(self, frame: dict, ref: object) -> None:
+        await self.unwatch(frame["conversation"])
+
+    async def on_send(self, frame: dict, ref: object) -> None:
+        ack = await events.run(actions.do_agent_send, self.user, frame["conversation"],
+                               frame["client_id"], frame["body"])
+        await self.send_frame(ack.frame(ref))
+
+    async def on_typing(self, frame: dict, ref: object) -> None:
+        conv_id = frame["conversation"]
+        if conv_id not in self.watching and conv_id not in self.assigned:
+            raise PapoError("not_found", "open the conversation first")
+        visitor_public_id = await database_sync_to_async(self._visitor_of)(conv_id)
+        typing = {"type": "typing", "conversation": conv_id, "author": "agent",
+                  "name": serializers.agent_name(self.user), "state": frame["state"]}
+        await self.channel_layer.group_send(groups.visitor(visitor_public_id),
+                                            events.event(typing))
+        await self.channel_layer.group_send(
+            groups.conversation(conv_id), events.event(typing, skip=self.channel_name))
+
+    def _visitor_of(self, conv_id: int) -> str:
+        return queries.access.get_visible(self.user, conv_id).visitor.public_id
+
+    async def on_read(self, frame: dict, ref: object) -> None:
+        await events.run(actions.do_agent_read, self.user, frame["conversation"], frame["seq"])
+
+    async def _reply(self, ref: object, action, *args) -> None:
+        view = await events.run(_act, action, self.user, *args)
+        await self.send_frame({"type": "ok", "ref": ref, "conversation": view})
+
+    async def on_claim(self, frame: dict, ref: object) -> None:
+        await self._reply(ref, actions.do_claim, frame["conversation"])
+
+    async def on_transfer(self, frame: dict, ref: object) -> None:
+        await self._reply(ref, actions.do_transfer, frame["conversation"], frame["to"])
+
+    async def on_resolve(self, frame: dict, ref: object) -> None:
+        await self._reply(ref, actions.do_resolve, frame["conversation"])
+
+    async def on_reopen(self, frame: dict, ref: object) -> None:
+        await self._reply(ref, actions.do_reopen, frame["conversation"])
+
+    async def on_presence(self, frame: dict, ref: object) -> None:
+        status = await events.run(presence.do_set_presence, self.user, frame["status"])
+        await self.send_frame({"type": "ok", "ref": ref, "status": status})
+
+    async def on_agents(self, frame: dict, ref: object) -> None:
+        agents = await database_sync_to_async(presence.agents_of)(self.user)
+        await self.send_frame({"type": "agents", "ref": ref, "agents": agents})
+
+    async def on_ping(self, frame: dict, ref: object) -> None:
+        await events.run(_heartbeat, self.user, self.channel_name)
+        await super().on_ping(frame, ref)
+
+    # --- watching ----------------------------------------------------------------------
+    async def watch(self, conv_id: int, *, assigned: bool = False) -> None:
+        (self.assigned if assigned else self.watching).add(conv_id)
+        await self.join(groups.conversation(conv_id))
+
+    async def unwatch(self, conv_id: int, *, assigned: bool = False) -> None:
+        (self.assigned if assigned else self.watching).discard(conv_id)
+        if conv_id not in self.assigned and conv_id not in self.watching:
+            await self.leave(groups.conversation(conv_id))
+
+    async def on_event(self, event: dict) -> None:
+        """Follow assignment: the assignee's consoles always watch the chat."""
+        conv = event.get("conv")
+        if event["kind"] != "conversation" or conv is None:
+            return
+        if event.get("assignee") == self.user.pk:
+            await self.watch(conv, assigned=True)
+        elif conv in self.assigned:
+            await self.unwatch(conv, assigned=True)
+
+    def load_range(self, conv: int, after: int, before: int) -> list[dict]:
+        queries.access.get_visible(self.user, conv)
+        rows = Message.objects.filter(conversation_id=conv, seq__gt=after, seq__lt=before)
+        return [{"type": "message", "message": serializers.message(m, for_console=True)}
+                for m in rows.select_related("agent").order_by("seq")]

@@ -1,0 +1,156 @@
+"""The visitor's socket: ``/ws/widget/<site_key>/``.
+
+Never reads cookies or sessions: a visitor is whoever their signed token
+says, bound to the site in the URL, whose allowed origins were checked
+before the socket was accepted.
+"""
+
+from __future__ import annotations
+
+import time
+
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
+from conversations import actions, serializers
+from conversations.models import Message
+from django.conf import settings
+from papo.errors import PapoError
+from papo.net import header, scope_client_ip
+from visitors import actions as visitor_actions
+from visitors.models import Visitor
+from visitors.tokens import TokenError, read_token
+
+from .. import events, groups, handshake, limits, metrics, protocol
+from .base import CLOSE_FORBIDDEN, CLOSE_TOKEN, CLOSE_TOO_MANY, PapoConsumer
+
+PING_SECONDS = 25
+
+
+class WidgetConsumer(PapoConsumer):
+    schema = protocol.WIDGET
+
+    site = None
+    visitor: Visitor | None = None
+    conversation_id: int | None = None
+    ip = ""
+    holds_connection = False
+    touched_at = 0.0
+
+    async def connect(self) -> None:
+        self.ip = scope_client_ip(self.scope)
+        site_key = self.scope["url_route"]["kwargs"]["site_key"]
+        verdict = await database_sync_to_async(handshake.check_widget)(
+            site_key, header(self.scope, b"origin"), self.ip
+        )
+        if verdict.retry_after is not None:
+            await self.accept()
+            await self.send_frame(PapoError(
+                "rate_limited", "too many connections from your address",
+                retry_after=verdict.retry_after).frame())
+            await self.close_with(CLOSE_TOO_MANY)
+            return
+        if not verdict.accepted:
+            await self.close()  # before accept: daphne answers HTTP 403
+            return
+        self.site = verdict.site
+        self.holds_connection = True
+        self.touched_at = time.monotonic()
+        self.bucket = limits.frame_bucket(self.site)
+        await self.accept()
+        self.start_hello_deadline()
+
+    async def disconnect(self, code: int) -> None:
+        await super().disconnect(code)
+        if self.holds_connection:
+            self.holds_connection = False
+            await sync_to_async(limits.release_connection)(self.ip)
+
+    async def after_error(self, exc: PapoError) -> None:
+        if exc.code in ("token_invalid", "token_expired"):
+            metrics.refuse("refused.token", "%s: %s from %s", exc.code, exc.message, self.ip)
+            await self.close_with(CLOSE_TOKEN)
+        elif exc.code in ("identity_invalid", "identity_required"):
+            metrics.refuse("refused.identity", "%s from %s", exc.code, self.ip)
+            await self.close_with(CLOSE_FORBIDDEN)
+
+    def describe(self) -> str:
+        return f"widget {self.ip} site={getattr(self.site, 'pk', None)}"
+
+    # --- frames ------------------------------------------------------------------
+    async def on_hello(self, frame: dict, ref: object) -> None:
+        token = frame.get("token")
+        if token is not None:
+            # Join the visitor's group before reading history, so nothing
+            # published in between is missed (duplicates are dropped by seq).
+            try:
+                await self.join(groups.visitor(read_token(token, self.site.pk)))
+            except TokenError as exc:
+                raise PapoError(exc.code, exc.message) from exc
+        user_agent = header(self.scope, b"user-agent") or ""
+        welcome = await events.run(visitor_actions.do_visitor_hello, self.site, frame, user_agent)
+        self.visitor = welcome.visitor
+        mine = groups.visitor(self.visitor.public_id)
+        for group in list(self.joined - {mine}):
+            await self.leave(group)  # identify switched to the user's own visitor
+        await self.join(mine)
+        await self.join(groups.site_widgets(self.site.pk))
+        self.conversation_id = welcome.conversation.pk if welcome.conversation else None
+        reply = welcome.frame({"limits": {
+            "max_body": settings.PAPO["MAX_BODY_CHARS"], "ping_seconds": PING_SECONDS}})
+        self.note_sent(reply["messages"])
+        self.mark_ready()
+        await self.send_frame(reply)
+
+    async def on_send(self, frame: dict, ref: object) -> None:
+        ack = await events.run(actions.do_visitor_send, self.visitor, frame["client_id"],
+                               frame["body"])
+        self.conversation_id = ack.conversation
+        await self.send_frame(ack.frame(ref))
+
+    async def on_typing(self, frame: dict, ref: object) -> None:
+        if self.conversation_id is None:
+            return
+        await self.channel_layer.group_send(
+            groups.conversation(self.conversation_id),
+            events.event({"type": "typing", "conversation": self.conversation_id,
+                          "author": "visitor", "name": self.visitor.display_name,
+                          "state": frame["state"]}),
+        )
+
+    async def on_read(self, frame: dict, ref: object) -> None:
+        await events.run(actions.do_visitor_read, self.visitor, frame["seq"])
+
+    async def on_profile(self, frame: dict, ref: object) -> None:
+        visitor = await events.run(
+            visitor_actions.do_update_visitor, self.visitor,
+            name=frame.get("name"), email=frame.get("email"), page=frame.get("page"),
+        )
+        await self.send_frame({"type": "visitor", "ref": ref, "visitor": visitor.as_public()})
+
+    async def on_history(self, frame: dict, ref: object) -> None:
+        conv, rows, has_more = await database_sync_to_async(visitor_actions.visitor_history)(
+            self.visitor, frame.get("before_seq"), frame.get("limit"))
+        await self.send_frame({
+            "type": "history", "ref": ref, "conversation": conv.pk if conv else None,
+            "messages": [serializers.message(m, for_console=False) for m in rows],
+            "has_more": has_more,
+        })
+
+    async def on_ping(self, frame: dict, ref: object) -> None:
+        if time.monotonic() - self.touched_at > settings.PAPO["CONNECTION_COUNT_TTL"] / 3:
+            self.touched_at = time.monotonic()
+            await sync_to_async(limits.touch_connection)(self.ip)
+        await super().on_ping(frame, ref)
+
+    # --- events --------------------------------------------------------------------
+    async def on_event(self, event: dict) -> None:
+        if event["kind"] in ("message", "conversation") and event.get("conv"):
+            self.conversation_id = event["conv"]
+
+    def load_range(self, conv: int, after: int, before: int) -> list[dict]:
+        rows = Message.objects.filter(
+            conversation_id=conv, conversation__visitor=self.visitor,
+            seq__gt=after, seq__lt=before,
+        ).select_related("agent").order_by("seq")
+        return [{"type": "message", "message": serializers.message(m, for_console=False)}
+                for m in rows]

@@ -1,0 +1,98 @@
+"""Publishing events: after commit, onto the channel layer.
+
+Actions call :func:`publish` inside their transaction; nothing leaves before
+the transaction commits, so no client ever hears of a row that was rolled
+back. The frame is serialised once here and forwarded as text by every
+consumer in the group.
+
+Consumers run actions through :func:`run`: the action's database work happens
+in one ``database_sync_to_async`` hop (one transaction), its events are
+collected instead of being sent from the worker thread, and then sent from
+the event loop. Sync callers (HTTP views, admin, commands) have no collector,
+so their events are sent straight after commit.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from contextvars import ContextVar
+from functools import partial
+from typing import Any, TypeVar
+
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+T = TypeVar("T")
+Event = tuple[str, dict]
+
+_collector: ContextVar[list[Event] | None] = ContextVar("papo_event_collector", default=None)
+
+
+def dumps(frame: dict) -> str:
+    return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
+
+
+def event(frame: dict, *, conversation: int | None = None, seq: int | None = None,
+          skip: str | None = None, assignee: int | None = None) -> dict:
+    """A channel-layer message carrying one protocol frame, serialised once.
+
+    ``conversation``/``seq`` let consumers drop what they already sent and fill
+    gaps; ``skip`` names a channel that must not get it (the sender's own);
+    ``assignee`` tells console consumers whose chat it now is.
+    """
+    return {
+        "type": "papo.event",
+        "text": dumps(frame),
+        "kind": frame["type"],
+        "conv": conversation,
+        "seq": seq,
+        "skip": skip,
+        "assignee": assignee,
+    }
+
+
+def publish(group: str, frame: dict, **meta: Any) -> None:
+    """Send ``frame`` to ``group`` once the current transaction commits."""
+    transaction.on_commit(partial(_dispatch, group, event(frame, **meta)))
+
+
+def _dispatch(group: str, event: dict) -> None:
+    collected = _collector.get()
+    if collected is not None:
+        collected.append((group, event))
+    else:
+        async_to_sync(get_channel_layer().group_send)(group, event)
+
+
+def _collecting(fn: Callable[..., T], *args: Any, **kwargs: Any) -> tuple[T, list[Event]]:
+    token = _collector.set([])
+    try:
+        result = fn(*args, **kwargs)
+        return result, _collector.get() or []
+    except Exception as exc:
+        # What committed before the failure must still be heard of.
+        exc.papo_events = _collector.get() or []  # type: ignore[attr-defined]
+        raise
+    finally:
+        _collector.reset(token)
+
+
+async def send_all(events: list[Event]) -> None:
+    layer = get_channel_layer()
+    for group, event in events:
+        await layer.group_send(group, event)
+
+
+async def run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a sync action in one thread hop, then publish what it produced."""
+    try:
+        result, events = await database_sync_to_async(_collecting)(fn, *args, **kwargs)
+    except Exception as exc:
+        await send_all(getattr(exc, "papo_events", []))
+        raise
+    if events:
+        await send_all(events)
+    return result

@@ -1,0 +1,92 @@
+"""Who may open a socket: the origin rules and address limits, checked before accept.
+
+Channels' ``AllowedHostsOriginValidator`` checks *our* hosts; the widget route
+needs the customer's, per site, so it is checked here against the site the
+URL names. The console must come from the backend's own pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from agents.models import Membership
+from django.conf import settings
+from django.http.request import split_domain_port, validate_host
+from sites.models import Site
+from sites.origins import normalize_origin, origin_allowed
+
+from . import limits, metrics
+
+
+@dataclass
+class Verdict:
+    """``site``/``user`` when accepted; ``retry_after`` when over a limit; else refused."""
+
+    accepted: bool
+    retry_after: float | None = None
+    site: Site | None = None
+
+
+REFUSED = Verdict(False)
+
+
+def check_widget(site_key: str, origin: str | None, ip: str) -> Verdict:
+    retry = limits.allow_handshake(ip)
+    if retry is not None:
+        metrics.refuse("refused.handshake_rate", "widget handshake flood from %s", ip)
+        return Verdict(False, retry_after=retry)
+    site = Site.objects.filter(key=site_key).first()
+    if site is None:
+        metrics.refuse("refused.site", "unknown site key %r from %s (origin %r)",
+                       site_key[:80], ip, origin)
+        return REFUSED
+    if not origin_allowed(origin, site.origin_list):
+        metrics.refuse("refused.origin", "origin %r not allowed for site %s, from %s",
+                       origin, site.pk, ip)
+        return REFUSED
+    retry = limits.acquire_connection(ip)
+    if retry is not None:
+        metrics.refuse("refused.connections", "too many connections from %s", ip)
+        return Verdict(False, retry_after=retry)
+    return Verdict(True, site=site)
+
+
+def console_origin_ok(origin: str | None, host: str | None) -> bool:
+    """The console socket must come from a page of this backend."""
+    if not origin or not host:
+        return False
+    try:
+        canonical = normalize_origin(origin)
+    except ValueError:
+        return False
+    trusted = {normalize_origin(o) for o in settings.CSRF_TRUSTED_ORIGINS}
+    if canonical in trusted:
+        return True
+    domain, _port = split_domain_port(host)
+    if not domain or not validate_host(domain, settings.ALLOWED_HOSTS):
+        return False
+    return urlsplit(canonical).netloc == _default_port_folded(host, urlsplit(canonical).scheme)
+
+
+def _default_port_folded(host: str, scheme: str) -> str:
+    default = {"http": ":80", "https": ":443"}[scheme]
+    host = host.lower()
+    return host[: -len(default)] if host.endswith(default) else host
+
+
+def check_console(user, origin: str | None, host: str | None, ip: str) -> Verdict:
+    retry = limits.allow_handshake(ip)
+    if retry is not None:
+        metrics.refuse("refused.handshake_rate", "console handshake flood from %s", ip)
+        return Verdict(False, retry_after=retry)
+    if not console_origin_ok(origin, host):
+        metrics.refuse("refused.origin", "console origin %r (host %r) from %s", origin, host, ip)
+        return REFUSED
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        metrics.refuse("refused.auth", "console without a session from %s", ip)
+        return REFUSED
+    if not Membership.objects.filter(user=user).exists():
+        metrics.refuse("refused.auth", "user %s is not a member of any site", user.pk)
+        return REFUSED
+    return Verdict(True)

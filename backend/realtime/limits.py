@@ -1,0 +1,99 @@
+"""The socket limiter: frames per connection, connections and handshakes per address.
+
+Per-connection frame limits are a token bucket held by the connection itself
+(a connection lives in one process, and the hot path must not wait on a
+network round trip). Limits per address count in the Django cache, so with
+Redis they hold across every process. Connection counts carry a TTL,
+refreshed while connections live, because a killed process never runs
+``disconnect()`` and its counts must not lock an address out for ever.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+class TokenBucket:
+    """``burst`` frames at once, refilled at ``rate`` per second."""
+
+    __slots__ = ("burst", "rate", "stamp", "strikes", "tokens")
+
+    def __init__(self, burst: int, rate: float) -> None:
+        self.burst = float(burst)
+        self.rate = float(rate)
+        self.tokens = float(burst)
+        self.stamp = time.monotonic()
+        self.strikes = 0
+
+    def take(self) -> float | None:
+        """Spend one token. Returns None if allowed, else seconds until one is due."""
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            self.strikes = 0
+            return None
+        self.strikes += 1
+        return (1 - self.tokens) / self.rate if self.rate > 0 else 60.0
+
+    @property
+    def abusive(self) -> bool:
+        return self.strikes > settings.PAPO["FRAME_STRIKES"]
+
+
+def frame_bucket(site=None) -> TokenBucket:
+    cfg = settings.PAPO
+    burst = getattr(site, "frame_burst", None) or cfg["FRAME_BURST"]
+    rate = getattr(site, "frame_rate", None) or cfg["FRAME_RATE"]
+    return TokenBucket(burst, rate)
+
+
+def _incr(key: str, timeout: int) -> int:
+    if cache.add(key, 1, timeout=timeout):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=timeout)
+        return 1
+
+
+def allow_handshake(ip: str) -> float | None:
+    """Count a handshake; None if allowed, else seconds to wait."""
+    window = int(time.time() // 60)
+    n = _incr(f"papo:hs:{ip}:{window}", timeout=120)
+    if n > settings.PAPO["HANDSHAKES_PER_IP_PER_MINUTE"]:
+        return 60 - time.time() % 60
+    return None
+
+
+def _conn_key(ip: str) -> str:
+    return f"papo:conn:{ip}"
+
+
+def acquire_connection(ip: str) -> float | None:
+    """Count an open connection; None if allowed (then call release), else retry-after."""
+    ttl = settings.PAPO["CONNECTION_COUNT_TTL"]
+    n = _incr(_conn_key(ip), timeout=ttl)
+    cache.touch(_conn_key(ip), ttl)
+    if n > settings.PAPO["CONNECTIONS_PER_IP"]:
+        release_connection(ip)
+        return 5.0
+    return None
+
+
+def touch_connection(ip: str) -> None:
+    """Keep the address's count alive while its connections are (on heartbeats)."""
+    cache.touch(_conn_key(ip), settings.PAPO["CONNECTION_COUNT_TTL"])
+
+
+def release_connection(ip: str) -> None:
+    try:
+        if cache.decr(_conn_key(ip)) < 0:
+            cache.delete(_conn_key(ip))
+    except ValueError:
+        pass  # expired: nothing to release

@@ -1,0 +1,44 @@
+"""Counting and logging what was refused.
+
+Counters live in the Django cache, so with Redis every process adds to the
+same totals (``python backend/manage.py papo_stats`` prints them).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.cache import cache
+
+log = logging.getLogger("papo.security")
+
+KEY = "papo:metric:{}"
+NAMES = (
+    "refused.origin", "refused.site", "refused.auth", "refused.handshake_rate",
+    "refused.connections", "refused.token", "refused.identity", "limited.frames",
+    "closed.abuse", "closed.hello_timeout", "closed.frame_too_large", "bad_frames",
+    "gap.filled", "errors.server",
+)
+
+
+def count(name: str, n: int = 1) -> None:
+    key = KEY.format(name)
+    try:
+        cache.incr(key, n)
+    except ValueError:
+        if not cache.add(key, n, timeout=None):
+            cache.incr(key, n)
+
+
+def value(name: str) -> int:
+    return int(cache.get(KEY.format(name)) or 0)
+
+
+def snapshot() -> dict[str, int]:
+    return {name: value(name) for name in NAMES}
+
+
+def refuse(name: str, message: str, *args: object) -> None:
+    """Log a refusal (at WARNING, for the operator) and count it."""
+    log.warning("refused (%s): " + message, name, *args)
+    count(name)

@@ -1,0 +1,148 @@
+"""The protocol schema: which frames each endpoint accepts, and their fields.
+
+docs/protocol.md is the prose; this is the code every consumer parses with.
+``parse`` turns a text frame into a validated dict or raises ``PapoError``
+with the code the client will see. Actions still check meaning (is this body
+empty? may this agent see that conversation?); this module checks shape.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from papo.errors import PapoError
+
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class Field:
+    check: Callable[[object], bool]
+    expected: str
+    required: bool = False
+
+
+def _is_int(v: object) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _int(lo: int = 0, hi: int = 2**53) -> Callable[[object], bool]:
+    return lambda v: _is_int(v) and lo <= v <= hi  # type: ignore[operator]
+
+
+def _str(hi: int) -> Callable[[object], bool]:
+    return lambda v: isinstance(v, str) and len(v) <= hi
+
+
+def _one_of(*values: str) -> Callable[[object], bool]:
+    return lambda v: v in values
+
+
+def _obj(v: object) -> bool:
+    return isinstance(v, dict)
+
+
+def _resume(v: object) -> bool:
+    return (
+        isinstance(v, dict)
+        and _int(1)(v.get("conversation"))
+        and _int(0)(v.get("last_seq"))
+    )
+
+
+def req(check, expected):
+    return Field(check, expected, required=True)
+
+
+def opt(check, expected):
+    return Field(check, expected)
+
+
+ID = req(_int(1), "a positive integer")
+SEQ = req(_int(0), "a non-negative integer")
+OPT_SEQ = opt(_int(0), "a non-negative integer")
+LIMIT = opt(_int(1, 200), "an integer from 1 to 200")
+STATE = req(_one_of("start", "stop"), "'start' or 'stop'")
+CLIENT_ID = req(_str(64), "a string of at most 64 characters")
+BODY = req(_str(1_000_000), "a string")
+NAME = opt(lambda v: v is None or _str(200)(v), "a string of at most 200 characters")
+EMAIL = opt(lambda v: v is None or _str(254)(v), "a string of at most 254 characters")
+PAGE = opt(_obj, "an object {url, title, referrer}")
+
+HELLO = {
+    "v": req(_is_int, "an integer"),
+}
+
+WIDGET: dict[str, dict[str, Field]] = {
+    "hello": {
+        **HELLO,
+        "token": opt(lambda v: v is None or _str(512)(v), "a string"),
+        "resume": opt(lambda v: v is None or _resume(v),
+                      "{conversation: positive int, last_seq: int >= 0}"),
+        "page": PAGE,
+        "locale": opt(_str(35), "a string of at most 35 characters"),
+        "identify": opt(lambda v: v is None or _obj(v), "an object"),
+    },
+    "send": {"client_id": CLIENT_ID, "body": BODY},
+    "typing": {"state": STATE},
+    "read": {"seq": SEQ},
+    "profile": {"name": NAME, "email": EMAIL, "page": PAGE},
+    "history": {"before_seq": OPT_SEQ, "limit": LIMIT},
+    "ping": {},
+}
+
+CONSOLE: dict[str, dict[str, Field]] = {
+    "hello": HELLO,
+    "list": {
+        "box": req(_one_of("queue", "mine", "open", "resolved"),
+                   "'queue', 'mine', 'open' or 'resolved'"),
+        "site": opt(_str(64), "a site key"),
+        "before": opt(_int(1), "a conversation id"),
+        "limit": LIMIT,
+    },
+    "open": {"conversation": ID, "before_seq": OPT_SEQ, "after_seq": OPT_SEQ, "limit": LIMIT},
+    "close": {"conversation": ID},
+    "send": {"conversation": ID, "client_id": CLIENT_ID, "body": BODY},
+    "typing": {"conversation": ID, "state": STATE},
+    "read": {"conversation": ID, "seq": SEQ},
+    "claim": {"conversation": ID},
+    "transfer": {"conversation": ID, "to": req(_int(1), "an agent id")},
+    "resolve": {"conversation": ID},
+    "reopen": {"conversation": ID},
+    "presence": {"status": req(_one_of("online", "away"), "'online' or 'away'")},
+    "agents": {},
+    "ping": {},
+}
+
+
+def ref_of(frame: object) -> object:
+    """The client's ``ref``, if it is one we can echo safely."""
+    if isinstance(frame, dict):
+        ref = frame.get("ref")
+        if (isinstance(ref, str) and len(ref) <= 64) or (_is_int(ref) and abs(ref) < 2**53):
+            return ref
+    return None
+
+
+def parse(text: str, schema: dict[str, dict[str, Field]]) -> dict:
+    """Decode and validate one text frame against an endpoint's schema."""
+    try:
+        frame = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise PapoError("bad_json", "frame is not valid JSON") from exc
+    if not isinstance(frame, dict):
+        raise PapoError("bad_json", "frame must be a JSON object")
+    kind = frame.get("type")
+    fields = schema.get(kind) if isinstance(kind, str) else None
+    if fields is None:
+        raise PapoError("unknown_type", f"unknown frame type {str(kind)[:40]!r}")
+    for name, field in fields.items():
+        if name not in frame:
+            if field.required:
+                raise PapoError("invalid", f"{kind}.{name} is required ({field.expected})")
+            continue
+        if not field.check(frame[name]):
+            raise PapoError("invalid", f"{kind}.{name} must be {field.expected}")
+    return frame

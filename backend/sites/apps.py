@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SitesConfig(AppConfig):
+    name = "sites"
+    label = "papo_sites"  # "sites" is taken by django.contrib.sites
+    verbose_name = "Sites"

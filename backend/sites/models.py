@@ -1,0 +1,91 @@
+"""A site is a tenant: one customer website that embeds the widget."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+
+from .origins import parse_origin_list, validate_origin_list
+
+
+def new_site_key() -> str:
+    """Public, unguessable key that the embed snippet carries (128 bits)."""
+    return "pk_" + secrets.token_urlsafe(16)
+
+
+def new_identity_secret() -> str:
+    """Secret the site owner's server uses to sign visitor ids (HMAC-SHA256)."""
+    return secrets.token_urlsafe(32)
+
+
+class Site(models.Model):
+    class Position(models.TextChoices):
+        RIGHT = "right", "Bottom right"
+        LEFT = "left", "Bottom left"
+
+    name = models.CharField(max_length=200)
+    key = models.CharField(
+        "public site key", max_length=64, unique=True, default=new_site_key, editable=False
+    )
+    allowed_origins = models.TextField(
+        blank=True,
+        validators=[validate_origin_list],
+        help_text="Exact origins that may embed the widget, one per line, "
+        "e.g. https://shop.example or http://localhost:8001.",
+    )
+    identity_secret = models.CharField(max_length=128, default=new_identity_secret)
+    verified_only = models.BooleanField(
+        default=False, help_text="Refuse visitors whose identity the site did not sign."
+    )
+
+    # Widget settings
+    color = models.CharField(
+        max_length=7,
+        default="#1f6feb",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a #rrggbb colour.")],
+    )
+    greeting = models.CharField(max_length=300, default="Hi! How can we help?")
+    offline_message = models.CharField(
+        max_length=300, default="We're away right now. Leave a message and we'll email you back."
+    )
+    default_locale = models.CharField(
+        max_length=10, choices=settings.LANGUAGES, default="en"
+    )
+    prechat_form = models.BooleanField("pre-chat form", default=False)
+    position = models.CharField(max_length=5, choices=Position.choices, default=Position.RIGHT)
+    z_index = models.PositiveIntegerField(default=2147483000)
+
+    # Socket limits (blank: the server defaults in settings.PAPO)
+    frame_burst = models.PositiveIntegerField(null=True, blank=True)
+    frame_rate = models.FloatField("frames per second", null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def origin_list(self) -> list[str]:
+        return parse_origin_list(self.allowed_origins)
+
+    def widget_config(self, agents_online: bool) -> dict:
+        """What the widget needs to draw itself (public: no secrets here)."""
+        return {
+            "site": self.key,
+            "name": self.name,
+            "color": self.color,
+            "greeting": self.greeting,
+            "offline_message": self.offline_message,
+            "locale": self.default_locale,
+            "prechat_form": self.prechat_form,
+            "position": self.position,
+            "z_index": self.z_index,
+            "verified_only": self.verified_only,
+            "agents_online": agents_online,
+        }

@@ -1,0 +1,191 @@
+"""Visitor-side actions: the widget's hello and profile updates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agents.presence import site_has_online_agent
+from conversations import messages, serializers
+from conversations.actions import current_conversation
+from conversations.models import Conversation, Message
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from papo.errors import PapoError
+from realtime import events, groups
+from sites.models import Site
+
+from .identity import check_user_hash
+from .models import Visitor
+from .tokens import TokenError, make_token, read_token
+
+REPLAY_LIMIT = 1000
+
+
+@dataclass
+class Welcome:
+    visitor: Visitor
+    token: str
+    conversation: Conversation | None
+    messages: list[Message]
+    has_more: bool
+    agents_online: bool
+
+    def frame(self, extra: dict) -> dict:
+        return {
+            "type": "welcome",
+            "v": 1,
+            "token": self.token,
+            "visitor": self.visitor.as_public(),
+            "conversation": serializers.conversation_for_widget(self.conversation)
+            if self.conversation else None,
+            "messages": [serializers.message(m, for_console=False) for m in self.messages],
+            "has_more": self.has_more,
+            "agents_online": self.agents_online,
+            "config": self.visitor.site.widget_config(self.agents_online),
+            **extra,
+        }
+
+
+def _str(value: object, field: str, cap: int) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise PapoError("invalid", f"{field} must be a string")
+    return value.strip()[:cap]
+
+
+def _url(value: object, field: str) -> str:
+    url = _str(value, field, 2000)
+    return url if url.startswith(("http://", "https://")) else ""
+
+
+def _apply_profile(visitor: Visitor, *, name=None, email=None, page=None, locale=None,
+                   user_agent=None) -> list[str]:
+    """Copy the given fields onto ``visitor``; returns the changed field names."""
+    changed = []
+    values: dict[str, str] = {}
+    if name is not None:
+        values["name"] = _str(name, "name", 200)
+    if email is not None:
+        email = _str(email, "email", 254)
+        if email and ("@" not in email or any(c.isspace() for c in email)):
+            raise PapoError("invalid", "email is not an email address")
+        values["email"] = email
+    if page is not None:
+        if not isinstance(page, dict):
+            raise PapoError("invalid", "page must be an object")
+        values["page_url"] = _url(page.get("url"), "page.url")
+        values["page_title"] = _str(page.get("title"), "page.title", 500)
+        values["referrer"] = _url(page.get("referrer"), "page.referrer")
+    if locale is not None:
+        values["locale"] = _str(locale, "locale", 35)
+    if user_agent is not None:
+        values["user_agent"] = user_agent[:500]
+    for field, value in values.items():
+        if getattr(visitor, field) != value:
+            setattr(visitor, field, value)
+            changed.append(field)
+    return changed
+
+
+def _identified_visitor(site: Site, token_visitor: Visitor | None, identify: dict) -> Visitor:
+    """The visitor a valid ``identify`` proves, linked across devices by user id."""
+    if not isinstance(identify, dict):
+        raise PapoError("invalid", "identify must be an object")
+    user_id = _str(identify.get("user_id"), "identify.user_id", 200)
+    if not user_id:
+        raise PapoError("invalid", "identify.user_id is required")
+    if not check_user_hash(site.identity_secret, user_id, identify.get("user_hash")):
+        raise PapoError("identity_invalid", "user_hash does not match user_id")
+    known = Visitor.objects.filter(site=site, external_id=user_id).first()
+    if known is not None:
+        return known
+    if token_visitor is not None and not token_visitor.external_id:
+        token_visitor.external_id = user_id
+        token_visitor.verified = True
+        token_visitor.save(update_fields=["external_id", "verified"])
+        return token_visitor
+    try:
+        with transaction.atomic():
+            return Visitor.objects.create(site=site, external_id=user_id, verified=True)
+    except IntegrityError:  # another device identified at the same moment
+        return Visitor.objects.get(site=site, external_id=user_id)
+
+
+def do_visitor_hello(site: Site, hello: dict, user_agent: str = "") -> Welcome:
+    """Authenticate (or create) the visitor, record where they are, replay history."""
+    token = hello.get("token")
+    resume = hello.get("resume")  # shape checked by realtime.protocol
+    with transaction.atomic():
+        visitor = None
+        if token is not None:
+            try:
+                public_id = read_token(token, site.pk)
+            except TokenError as exc:
+                raise PapoError(exc.code, exc.message) from exc
+            visitor = Visitor.objects.filter(site=site, public_id=public_id).first()
+            if visitor is None:
+                raise PapoError("token_invalid", "the visitor token names no visitor here")
+        identify = hello.get("identify")
+        if identify is not None:
+            visitor = _identified_visitor(site, visitor, identify)
+            identify_profile = {k: identify.get(k) for k in ("name", "email") if identify.get(k)}
+        else:
+            identify_profile = {}
+        if site.verified_only and not (visitor and visitor.verified):
+            raise PapoError("identity_required", "this site only chats with signed-in users")
+        if visitor is None:
+            visitor = Visitor(site=site)
+        _apply_profile(visitor, page=hello.get("page"), locale=hello.get("locale"),
+                       user_agent=user_agent, **identify_profile)
+        visitor.last_seen_at = timezone.now()
+        visitor.save()
+        visitor.site = site
+
+        conv = current_conversation(visitor)
+        rows: list[Message] = []
+        has_more = False
+        if conv is not None:
+            if resume is not None and resume["conversation"] == conv.pk:
+                rows, has_more = messages.page(conv, after_seq=resume["last_seq"],
+                                               limit=REPLAY_LIMIT)
+            else:
+                rows, has_more = messages.page(conv)
+        return Welcome(
+            visitor=visitor,
+            token=make_token(site.pk, visitor.public_id),
+            conversation=conv,
+            messages=rows,
+            has_more=has_more,
+            agents_online=site_has_online_agent(site.pk),
+        )
+
+
+def do_update_visitor(visitor: Visitor, *, name=None, email=None, page=None) -> Visitor:
+    """Profile changes from the widget: pre-chat form, offline email, navigation."""
+    with transaction.atomic():
+        changed = _apply_profile(visitor, name=name, email=email, page=page)
+        if not changed:
+            return visitor
+        visitor.last_seen_at = timezone.now()
+        visitor.save(update_fields=[*changed, "last_seen_at"])
+        conv = (
+            Conversation.objects.select_related("site", "visitor", "assignee")
+            .filter(visitor=visitor)
+            .exclude(status=Conversation.Status.RESOLVED)
+            .first()
+        )
+        if conv is not None:
+            messages.publish_conversation(conv, "updated")
+        events.publish(groups.visitor(visitor.public_id),
+                       {"type": "visitor", "visitor": visitor.as_public()})
+    return visitor
+
+
+def visitor_history(visitor: Visitor, before_seq: int | None, limit: int | None) -> tuple[
+        Conversation | None, list[Message], bool]:
+    conv = current_conversation(visitor)
+    if conv is None:
+        return None, [], False
+    rows, has_more = messages.page(conv, before_seq=before_seq, limit=limit)
+    return conv, rows, has_more

@@ -1,0 +1,68 @@
+"""Visitors: the people chatting from a site's widget."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+
+
+def new_public_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Visitor(models.Model):
+    site = models.ForeignKey("papo_sites.Site", on_delete=models.CASCADE, related_name="visitors")
+    public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    # Set by identify(): the site's own user id, proven by an HMAC of the site secret.
+    external_id = models.CharField(max_length=200, blank=True)
+    verified = models.BooleanField(default=False)
+
+    page_url = models.URLField(max_length=2000, blank=True)
+    page_title = models.CharField(max_length=500, blank=True)
+    referrer = models.URLField(max_length=2000, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    locale = models.CharField(max_length=35, blank=True)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="one_visitor_per_site_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.email or f"Visitor {self.public_id[:8]}"
+
+    @property
+    def display_name(self) -> str:
+        return str(self)
+
+    def as_public(self) -> dict:
+        return {
+            "id": self.public_id,
+            "name": self.name,
+            "email": self.email,
+            "verified": self.verified,
+        }
+
+    def as_agent_view(self) -> dict:
+        """What an agent of the same site may see of a visitor."""
+        return {
+            **self.as_public(),
+            "display_name": self.display_name,
+            "page_url": self.page_url,
+            "page_title": self.page_title,
+            "referrer": self.referrer,
+            "user_agent": self.user_agent,
+            "locale": self.locale,
+            "first_seen_at": self.first_seen_at.isoformat(),
+            "last_seen_at": self.last_seen_at.isoformat(),
+        }

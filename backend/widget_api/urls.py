@@ -1,0 +1,7 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("<str:site_key>/config", views.widget_config, name="widget-config"),
+]

@@ -1,0 +1,31 @@
+"""HTTP endpoints the widget calls before (or instead of) its socket."""
+
+from __future__ import annotations
+
+from agents.presence import site_has_online_agent
+from django.conf import settings
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_GET
+from django_ratelimit.decorators import ratelimit
+from sites.models import Site
+
+
+def rate_limited(request: HttpRequest, exception: Exception) -> JsonResponse:
+    """django-ratelimit's RATELIMIT_VIEW: a 429 that says what happened."""
+    response = JsonResponse(
+        {"error": "rate_limited", "message": "Too many requests; try again in a minute."},
+        status=429,
+    )
+    response["Retry-After"] = "60"
+    return response
+
+
+@require_GET
+@ratelimit(key="ip", rate=lambda group, request: settings.PAPO["HTTP_RATE"], block=True)
+def widget_config(request: HttpRequest, site_key: str) -> JsonResponse:
+    site = Site.objects.filter(key=site_key).first()
+    if site is None:
+        return JsonResponse({"error": "not_found", "message": "unknown site key"}, status=404)
+    response = JsonResponse(site.widget_config(site_has_online_agent(site.pk)))
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,113 @@
+/**
+ * The widget's two languages. The loader imports only `pickLocale` and
+ * `LAUNCHER_LABEL` (esbuild drops the rest from its bundle); the UI chunk
+ * gets the whole table.
+ */
+
+export type Locale = 'en' | 'pt-BR';
+
+/** The one string the loader needs before the UI exists. */
+export const LAUNCHER_LABEL: Record<Locale, string> = { en: 'Open chat', 'pt-BR': 'Abrir chat' };
+
+function normalize(tag: string | null | undefined): Locale | undefined {
+  const t = (tag || '').toLowerCase();
+  return t.startsWith('pt') ? 'pt-BR' : t.startsWith('en') ? 'en' : undefined;
+}
+
+/** `data-locale` wins, then the browser's first language we speak, then the site's default. */
+export function pickLocale(wanted: string | null | undefined, browser: readonly string[], siteDefault?: string): Locale {
+  for (const tag of [wanted, ...browser, siteDefault]) {
+    const l = normalize(tag);
+    if (l) return l;
+  }
+  return 'en';
+}
+
+const en = {
+  open: LAUNCHER_LABEL.en,
+  openUnread: 'Open chat, {n} unread',
+  close: 'Close chat',
+  chatWith: 'Chat with {name}',
+  placeholder: 'Write a message…',
+  send: 'Send',
+  connecting: 'Connecting…',
+  reconnecting: 'Connection lost. Reconnecting…',
+  offline: "You're offline. Your messages will be sent when you're back.",
+  stopped: 'The chat is not available right now.',
+  rate: "You're sending messages too fast. Trying again in {n} s.",
+  sending: 'Sending…',
+  slow: 'Not sent yet',
+  failed: 'Not sent',
+  retry: 'Retry',
+  remove: 'Remove',
+  sent: 'Sent',
+  delivered: 'Delivered',
+  read: 'Read',
+  you: 'You',
+  agent: 'Agent',
+  typing: '{name} is typing…',
+  left: '{n} characters left',
+  over: '{n} characters too many',
+  assigned: '{agent} joined the conversation',
+  transferred: '{from} passed the conversation to {to}',
+  resolved: '{by} marked the conversation as resolved',
+  reopened: '{agent} reopened the conversation',
+  name: 'Your name',
+  email: 'Your email',
+  emailHint: 'so we can reply',
+  badEmail: 'Enter a valid email address',
+  start: 'Start chat',
+  replyTo: "We'll reply to {email}",
+  earlier: 'Show earlier messages',
+  newFrom: 'New message from {name}: {body}',
+  messages: 'Messages',
+};
+
+export type Key = keyof typeof en;
+
+const ptBR: Record<Key, string> = {
+  open: LAUNCHER_LABEL['pt-BR'],
+  openUnread: 'Abrir chat, {n} não lidas',
+  close: 'Fechar chat',
+  chatWith: 'Conversa com {name}',
+  placeholder: 'Escreva uma mensagem…',
+  send: 'Enviar',
+  connecting: 'Conectando…',
+  reconnecting: 'Conexão perdida. Reconectando…',
+  offline: 'Você está sem internet. Suas mensagens serão enviadas quando a conexão voltar.',
+  stopped: 'O chat não está disponível agora.',
+  rate: 'Você está enviando mensagens rápido demais. Tentando de novo em {n} s.',
+  sending: 'Enviando…',
+  slow: 'Ainda não enviada',
+  failed: 'Não enviada',
+  retry: 'Tentar de novo',
+  remove: 'Remover',
+  sent: 'Enviada',
+  delivered: 'Entregue',
+  read: 'Lida',
+  you: 'Você',
+  agent: 'Atendente',
+  typing: '{name} está digitando…',
+  left: '{n} caracteres restantes',
+  over: '{n} caracteres a mais',
+  assigned: '{agent} entrou na conversa',
+  transferred: '{from} passou a conversa para {to}',
+  resolved: '{by} marcou a conversa como resolvida',
+  reopened: '{agent} reabriu a conversa',
+  name: 'Seu nome',
+  email: 'Seu e-mail',
+  emailHint: 'para podermos responder',
+  badEmail: 'Informe um e-mail válido',
+  start: 'Iniciar conversa',
+  replyTo: 'Responderemos para {email}',
+  earlier: 'Mostrar mensagens anteriores',
+  newFrom: 'Nova mensagem de {name}: {body}',
+  messages: 'Mensagens',
+};
+
+export type Translate = (key: Key, vars?: Record<string, string | number>) => string;
+
+export function translator(locale: Locale): Translate {
+  const table: Record<Key, string> = locale === 'pt-BR' ? ptBR : en;
+  return (key, vars = {}) => table[key].replace(/\{(\w+)\}/g, (_, v: string) => String(vars[v] ?? ''));
+}
