@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import logging
 
-from conversations import routing
-from conversations.models import Conversation
-from conversations.serializers import agent_name
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
+
+from conversations import routing
+from conversations.models import Conversation
+from conversations.serializers import agent_name
 from papo.errors import PapoError
 from realtime import events, groups
 

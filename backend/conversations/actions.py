@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from agents.models import Membership
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+
+from agents.models import Membership
 from papo.errors import PapoError
 from realtime import events, groups
 from visitors.models import Visitor

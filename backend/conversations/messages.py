@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils import timezone
+
 from papo.errors import PapoError
 from realtime import events, groups
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from agents.models import Membership
 from django.db.models import OuterRef, Subquery
+
+from agents.models import Membership
 from papo.errors import PapoError
 from sites.models import Site
 

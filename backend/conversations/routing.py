@@ -13,12 +13,13 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from agents.models import AgentConnection, Membership, Presence, fresh_since
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+
+from agents.models import AgentConnection, Membership, Presence, fresh_since
 from sites.models import Site
 
 from . import messages

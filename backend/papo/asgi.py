@@ -16,6 +16,7 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.urls import re_path  # noqa: E402
+
 from realtime.consumers.console import ConsoleConsumer  # noqa: E402
 from realtime.consumers.widget import WidgetConsumer  # noqa: E402
 

@@ -236,7 +236,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
-        "papo": {"handlers": ["console"], "level": os.environ.get("PAPO_LOG_LEVEL", "INFO")},
+        "papo": {
+            "handlers": ["console"],
+            "level": os.environ.get("PAPO_LOG_LEVEL", "INFO"),
+            "propagate": False,
+        },
         "django": {"handlers": ["console"], "level": "WARNING"},
     },
 }

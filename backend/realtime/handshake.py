@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from agents.models import Membership
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
+
+from agents.models import Membership
 from sites.models import Site
 from sites.origins import normalize_origin, origin_allowed
 

@@ -1,5 +1,6 @@
-from agents.models import Membership
 from django.contrib import admin
+
+from agents.models import Membership
 
 from .models import Site
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
 from agents.presence import site_has_online_agent
 from conversations import messages, serializers
 from conversations.actions import current_conversation
 from conversations.models import Conversation, Message
-from django.db import IntegrityError, transaction
-from django.utils import timezone
 from papo.errors import PapoError
 from realtime import events, groups
 from sites.models import Site

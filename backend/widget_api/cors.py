@@ -11,6 +11,7 @@ import re
 
 from corsheaders.signals import check_request_enabled
 from django.dispatch import receiver
+
 from sites.models import Site
 from sites.origins import origin_allowed
 

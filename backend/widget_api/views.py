@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from agents.presence import site_has_online_agent
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 from django_ratelimit.decorators import ratelimit
+
+from agents.presence import site_has_online_agent
 from sites.models import Site
 
 

@@ -1,13 +1,15 @@
 /**
  * The widget's two languages. The loader imports only `pickLocale` and
- * `LAUNCHER_LABEL` (esbuild drops the rest from its bundle); the UI chunk
- * gets the whole table.
+ * `LAUNCHER_LABEL`, and esbuild drops the tables from its bundle as long as
+ * they hold nothing but literals (a property read would keep them in).
  */
 
 export type Locale = 'en' | 'pt-BR';
 
 /** The one string the loader needs before the UI exists. */
-export const LAUNCHER_LABEL: Record<Locale, string> = { en: 'Open chat', 'pt-BR': 'Abrir chat' };
+const OPEN_EN = 'Open chat';
+const OPEN_PT = 'Abrir chat';
+export const LAUNCHER_LABEL: Record<Locale, string> = { en: OPEN_EN, 'pt-BR': OPEN_PT };
 
 function normalize(tag: string | null | undefined): Locale | undefined {
   const t = (tag || '').toLowerCase();
@@ -24,7 +26,7 @@ export function pickLocale(wanted: string | null | undefined, browser: readonly 
 }
 
 const en = {
-  open: LAUNCHER_LABEL.en,
+  open: OPEN_EN,
   openUnread: 'Open chat, {n} unread',
   close: 'Close chat',
   chatWith: 'Chat with {name}',
@@ -66,7 +68,7 @@ const en = {
 export type Key = keyof typeof en;
 
 const ptBR: Record<Key, string> = {
-  open: LAUNCHER_LABEL['pt-BR'],
+  open: OPEN_PT,
   openUnread: 'Abrir chat, {n} não lidas',
   close: 'Fechar chat',
   chatWith: 'Conversa com {name}',

@@ -1,6 +1,6 @@
 /**
  * Site colours with guaranteed AA contrast: the text drawn on the brand colour
- * is white or near-black, whichever contrasts more. For any colour one of the
+ * is white or black, whichever contrasts more. For any colour one of the
  * two reaches at least 4.58:1, above the 4.5:1 WCAG AA asks for normal text.
  */
 
@@ -20,7 +20,7 @@ export function contrast(a: string, b: string): number {
   return (x + 0.05) / (y + 0.05);
 }
 
-export const DARK = '#111111';
+export const DARK = '#000000';
 
 /** Text colour for a background. */
 export function ink(bg: string): string {

@@ -19,6 +19,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError
+
 from papo.errors import PapoError
 
 from .. import events, metrics, protocol
@@ -26,7 +27,6 @@ from ..limits import TokenBucket, frame_bucket
 
 log = logging.getLogger("papo.realtime")
 
-CLOSE_TOO_BIG = 1009
 CLOSE_HELLO_TIMEOUT = 4001
 CLOSE_ABUSE = 4008
 CLOSE_TOO_MANY = 4029
@@ -105,13 +105,8 @@ class PapoConsumer(AsyncWebsocketConsumer):
             await self.send_frame(
                 PapoError("binary_not_supported", "send JSON text frames").frame())
             return
-        if len(text_data) > settings.PAPO["MAX_FRAME_BYTES"] or (
-            len(text_data) * 4 > settings.PAPO["MAX_FRAME_BYTES"]
-            and len(text_data.encode()) > settings.PAPO["MAX_FRAME_BYTES"]
-        ):
-            metrics.count("closed.frame_too_large")
-            await self.close_with(CLOSE_TOO_BIG)
-            return
+        # Frames over PAPO_MAX_FRAME_BYTES never get here: papo.serve sets
+        # daphne's own cap, which closes the socket with 1009.
         retry_after = self.bucket.take()
         if retry_after is not None:
             metrics.count("limited.frames")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from agents import presence
 from channels.db import database_sync_to_async
+from django.conf import settings
+
+from agents import presence
 from conversations import actions, queries, serializers
 from conversations.models import Message
-from django.conf import settings
 from papo.errors import PapoError
 from papo.net import header, scope_client_ip
 

@@ -11,9 +11,10 @@ import time
 
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
+from django.conf import settings
+
 from conversations import actions, serializers
 from conversations.models import Message
-from django.conf import settings
 from papo.errors import PapoError
 from papo.net import header, scope_client_ip
 from visitors import actions as visitor_actions

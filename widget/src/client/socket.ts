@@ -74,8 +74,15 @@ export class Connection {
     (this.listeners[type] ||= []).push(fn);
   }
 
+  /** Listener errors are reported, never thrown: they must not break the socket or the page. */
   private emit(type: string, data?: unknown): void {
-    for (const fn of this.listeners[type] || []) fn(data);
+    for (const fn of this.listeners[type] || []) {
+      try {
+        fn(data);
+      } catch (e) {
+        console.warn('Papo:', e);
+      }
+    }
   }
 
   private setState(s: State): void {

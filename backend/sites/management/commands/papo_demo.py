@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from agents.models import Membership, Presence
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from agents.models import Membership, Presence
 from sites.models import Site
 
 DEMO_KEY = "pk_demo_papo_site"

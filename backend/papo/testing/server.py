@@ -1,0 +1,168 @@
+"""Start real daphne processes for tests, on the embedded or the scaled stack."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BACKEND = Path(__file__).resolve().parents[2]
+PG_URL = os.environ.get("PAPO_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("PAPO_TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def reachable(url: str, default_port: int) -> bool:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname, parts.port or default_port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def services_missing() -> str | None:
+    """Why the scaled stack cannot run here, or None when PostgreSQL and Redis answer."""
+    missing = [name for name, url, port in (("PostgreSQL", PG_URL, 5432),
+                                            ("Redis", REDIS_URL, 6379))
+               if not reachable(url, port)]
+    return f"{' and '.join(missing)} not reachable" if missing else None
+
+
+@dataclass
+class Stack:
+    """A database + channel layer that one or more daphne processes share."""
+
+    name: str
+    env: dict[str, str]
+    cleanup: list = field(default_factory=list)
+
+    @classmethod
+    def embedded(cls) -> Stack:
+        tmp = tempfile.mkdtemp(prefix="papo-live-")
+        return cls("embedded", {"PAPO_VAR_DIR": tmp})
+
+    @classmethod
+    def scaled(cls) -> Stack:
+        import psycopg
+        import redis
+
+        db = "papo_live_" + uuid.uuid4().hex[:10]
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{db}"')
+        base = PG_URL.rsplit("/", 1)[0]
+        redis.Redis.from_url(REDIS_URL).flushdb()
+        tmp = tempfile.mkdtemp(prefix="papo-live-")
+        stack = cls("scaled", {
+            "PAPO_VAR_DIR": tmp,
+            "DATABASE_URL": f"{base}/{db}",
+            "REDIS_URL": REDIS_URL,
+            "PAPO_CACHE_PREFIX": "t" + uuid.uuid4().hex[:8],
+        })
+
+        def drop() -> None:
+            with psycopg.connect(PG_URL, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+
+        stack.cleanup.append(drop)
+        return stack
+
+    def environ(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
+        env.update({"DEBUG": "1", "DJANGO_SETTINGS_MODULE": "papo.settings",
+                    "PYTHONUNBUFFERED": "1", "PAPO_LOG_LEVEL": "INFO"})
+        env.update(self.env)
+        env.update(extra or {})
+        return env
+
+    def manage(self, *args: str) -> str:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=BACKEND, env=self.environ(),
+            check=True, capture_output=True, text=True,
+        ).stdout
+
+    def migrate(self) -> None:
+        self.manage("migrate", "--noinput", "-v0")
+
+    def seed(self, spec: dict) -> dict:
+        out = subprocess.run(
+            [sys.executable, "-m", "papo.testing.seed", json.dumps(spec)], cwd=BACKEND,
+            env=self.environ(), check=True, capture_output=True, text=True,
+        ).stdout
+        return json.loads(out.strip().splitlines()[-1])
+
+    def close(self) -> None:
+        for fn in self.cleanup:
+            fn()
+
+
+class Daphne:
+    """One real daphne process serving Papo on a free port."""
+
+    def __init__(self, stack: Stack, extra_env: dict[str, str] | None = None,
+                 port: int | None = None) -> None:
+        self.stack = stack
+        self.extra_env = extra_env or {}
+        self.port = port or free_port()
+        self.proc: subprocess.Popen | None = None
+        self.log_path = Path(stack.env["PAPO_VAR_DIR"]) / f"daphne-{self.port}.log"
+
+    @property
+    def http(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    def start(self) -> Daphne:
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "papo.serve", "--port", str(self.port)],
+            cwd=BACKEND, env=self.stack.environ(self.extra_env), stdout=log, stderr=log,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"daphne exited: {self.log()}")
+            try:
+                with urllib.request.urlopen(self.http + "/healthz", timeout=1) as r:
+                    if r.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"daphne did not start: {self.log()}")
+
+    def stop(self, sig: str = "term") -> None:
+        if self.proc and self.proc.poll() is None:
+            if sig == "kill":
+                self.proc.kill()
+            else:
+                self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-4000:]
+        except OSError:
+            return ""

@@ -1,0 +1,65 @@
+// Builds the widget into widget/dist/papo/ (Django serves it as /static/papo/):
+//   ui-<hash>.js  the chat UI chunk, content-hashed so it can be cached for a year
+//   widget.js     the loader the script tag names (stable URL), which knows the
+//                 UI chunk's name because it is injected here at build time.
+// Then checks the gzipped size budget and exits non-zero when over it.
+import { build } from 'esbuild';
+import { readdirSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { dirname, join, basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const out = join(here, 'dist', 'papo');
+// Budgets in bytes of gzip (KB = 1000 bytes, the stricter reading).
+export const LOADER_BUDGET = 5_000;
+export const TOTAL_BUDGET = 15_000;
+
+const common = {
+  bundle: true,
+  minify: true,
+  sourcemap: 'linked',
+  format: 'iife',
+  target: ['es2020', 'chrome87', 'firefox78', 'safari15'],
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+const ui = await build({
+  ...common,
+  entryPoints: [join(here, 'src/ui/index.ts')],
+  outdir: out,
+  entryNames: 'ui-[hash]',
+  metafile: true,
+});
+const uiFile = basename(Object.keys(ui.metafile.outputs).find((f) => f.endsWith('.js')));
+
+await build({
+  ...common,
+  entryPoints: [join(here, 'src/loader.ts')],
+  outfile: join(out, 'widget.js'),
+  define: { __PAPO_UI__: JSON.stringify(uiFile) },
+});
+
+const gz = (f) => gzipSync(readFileSync(join(out, f)), { level: 9 }).length;
+const loader = gz('widget.js');
+const chunk = gz(uiFile);
+const total = loader + chunk;
+const line = (name, n, budget) =>
+  `  ${name.padEnd(24)} ${String(n).padStart(6)} B gzip` + (budget ? `  (budget ${budget} B)` : '');
+console.log(`widget built in ${out}`);
+console.log(line('widget.js (loader)', loader, LOADER_BUDGET));
+console.log(line(uiFile, chunk));
+console.log(line('loader + UI', total, TOTAL_BUDGET));
+console.log('  files: ' + readdirSync(out).join(', '));
+
+const over = [];
+if (loader > LOADER_BUDGET) over.push(`loader ${loader} B > ${LOADER_BUDGET} B`);
+if (total > TOTAL_BUDGET) over.push(`loader + UI ${total} B > ${TOTAL_BUDGET} B`);
+if (over.length) {
+  console.error('size budget exceeded: ' + over.join('; '));
+  process.exit(1);
+}

@@ -1,0 +1,346 @@
+/**
+ * The chat UI: builds the panel in the loader's shadow root and wires it to
+ * the protocol client. Everything the visitor sees is redrawn from three
+ * sources of truth — the Thread (stored messages, by seq), the Outbox (unsent
+ * ones) and the Connection state — so no event order can make them disagree.
+ */
+import { Outbox } from '../client/outbox';
+import type { Config, Message, Visitor, Welcome } from '../client/protocol';
+import { Connection } from '../client/socket';
+import { keys, ongoing, readJSON, Session } from '../client/storage';
+import { Thread } from '../client/thread';
+import type { Ctx, Identity, UI } from '../contract';
+import { pickLocale, translator } from '../i18n';
+import { composer } from './composer';
+import { h, on } from './dom';
+import { emailField, prechatForm } from './forms';
+import { authorName, messageList, systemText } from './messages';
+import { PANEL_CSS } from './styles';
+
+/** An unsent message shows "Not sent yet" + Retry after this long without a connection. */
+const SLOW_MS = 15_000;
+/** An agent's typing indicator fades if no "stop" arrives (lost frame, closed tab). */
+const TYPING_TTL_MS = 8_000;
+/** How often to look for in-page navigation (SPAs change the URL without events). */
+const PAGE_CHECK_MS = 2_000;
+
+const identifyFrame = (id: Identity) => ({ user_id: id.userId, user_hash: id.userHash, name: id.name, email: id.email });
+const pageInfo = () => ({ url: location.href, title: document.title, referrer: document.referrer });
+
+export function mount(ctx: Ctx): UI {
+  const { kv, key, box, launcher, badge, root } = ctx;
+  const k = keys(key);
+  let cfg: Partial<Config> = readJSON<Partial<Config>>(kv, k.config) || {};
+  const locale = pickLocale(ctx.locale, navigator.languages || [navigator.language], cfg.locale);
+  const t = translator(locale);
+  const session = new Session(kv, k.session);
+  const outbox = new Outbox(kv, k.outbox);
+  const thread = new Thread();
+  const conn = new Connection({
+    url: ctx.base.replace(/^http/, 'ws') + '/ws/widget/' + encodeURIComponent(key) + '/',
+    session,
+    outbox,
+    thread,
+    hello: () => ({ page: pageInfo(), locale, ...(ctx.identity ? { identify: identifyFrame(ctx.identity) } : {}) }),
+    online: () => navigator.onLine !== false,
+  });
+
+  let visitor: Visitor | null = null;
+  let agentsOnline = cfg.agents_online !== false;
+  let isOpen = false;
+  let dead = false;
+  let prechatDone = false;
+  let emailGiven = '';
+  let readSent = '';
+  let page = location.href;
+  let warned = false;
+  let typingTimer: ReturnType<typeof setTimeout> | undefined;
+  let slowTimer: ReturnType<typeof setTimeout> | undefined;
+  let rateTimer: ReturnType<typeof setInterval> | undefined;
+
+  // --- DOM -----------------------------------------------------------------
+  ctx.style(PANEL_CSS);
+  const list = messageList(t, locale);
+  const title = h('h2');
+  const closeBtn = h('button', { type: 'button', class: 'x', 'aria-label': t('close') }, '×');
+  const banner = h('div', { class: 'bn', role: 'status', hidden: true });
+  const more = h('button', { type: 'button', class: 'mo', hidden: true }, t('earlier'));
+  const greeting = h('div', { class: 'bb' });
+  const greetingRow = h('div', { class: 'a' }, greeting);
+  const typing = h('p', { class: 'ty' });
+  const scroller = h('div', { class: 'sc' }, more, greetingRow, list.el, list.pending, typing);
+  const comp = composer(t, onSend, (state) => conn.signal({ type: 'typing', state }));
+  const email = emailField(t('email') + ' (' + t('emailHint') + ')', t);
+  const note = h('p', { class: 'ct', hidden: true });
+  const prechat = prechatForm(t, (name, address) => {
+    prechatDone = true;
+    conn.request({ type: 'profile', name, email: address });
+    conn.start();
+    draw();
+    comp.input.focus();
+  });
+  const panel = h(
+    'section',
+    { class: 'p', id: 'pp', role: 'dialog', hidden: true },
+    h('div', { class: 'hd' }, title, closeBtn),
+    banner,
+    scroller,
+    h('div', { class: 'ft' }, prechat.form, email.el, note, comp.form),
+  );
+  // Announcements live outside the panel so they are heard while it is closed too.
+  const live = h('div', { class: 'sr', 'aria-live': 'polite' });
+  box.append(panel, live);
+  launcher.setAttribute('aria-controls', 'pp');
+
+  // --- drawing ---------------------------------------------------------------
+  function applyConfig(c: Partial<Config>): void {
+    cfg = { ...cfg, ...c };
+    if (typeof c.agents_online === 'boolean') agentsOnline = c.agents_online;
+    ctx.theme(cfg);
+    title.textContent = cfg.name || '';
+    panel.setAttribute('aria-label', t('chatWith', { name: cfg.name || '' }));
+    kv.set(k.config, JSON.stringify(cfg)); // the next page draws the launcher right at once
+    draw();
+  }
+
+  function draw(): void {
+    const away = !agentsOnline;
+    greeting.textContent = (away ? cfg.offline_message : cfg.greeting) || '';
+    greetingRow.hidden = !greeting.textContent;
+    const known = visitor && (visitor.name || visitor.email);
+    const askFirst = !!cfg.prechat_form && !known && !prechatDone && !thread.size && !outbox.all().length;
+    const stopped = conn.state === 'stopped';
+    prechat.form.hidden = !askFirst || stopped;
+    comp.form.hidden = askFirst || stopped;
+    const address = emailGiven || (visitor && visitor.email) || '';
+    email.el.hidden = askFirst || !away || !!address;
+    note.hidden = !away || !address;
+    note.textContent = t('replyTo', { email: address });
+    more.hidden = !thread.hasMore;
+
+    const wait = Math.ceil((conn.rateUntil - Date.now()) / 1000);
+    const s = conn.state;
+    const text =
+      wait > 0 ? t('rate', { n: wait })
+      : s === 'connecting' || s === 'reconnecting' || s === 'offline' || s === 'stopped' ? t(s)
+      : '';
+    if (banner.textContent !== text) banner.textContent = text;
+    banner.hidden = !text;
+    drawBadge();
+  }
+
+  function unread(): number {
+    const r = session.get().r || 0;
+    return thread.currentMessages().filter((m) => m.author !== 'visitor' && m.seq > r).length;
+  }
+
+  function drawBadge(): void {
+    const n = isOpen ? 0 : unread();
+    badge.hidden = !n;
+    badge.textContent = String(n);
+    launcher.setAttribute('aria-label', isOpen ? t('close') : n ? t('openUnread', { n }) : t('open'));
+  }
+
+  /** Redraws messages; stays pinned to the bottom, or keeps the view when older ones are added. */
+  function drawMessages(): void {
+    const fromBottom = scroller.scrollHeight - scroller.scrollTop;
+    const pinned = fromBottom - scroller.clientHeight < 48;
+    list.render(thread.list(), thread.conversation);
+    drawOutbox();
+    scroller.scrollTop = pinned ? scroller.scrollHeight : scroller.scrollHeight - fromBottom;
+  }
+
+  function drawOutbox(): void {
+    const items = outbox.all();
+    const now = Date.now();
+    const slow = (i: { at: number; err?: string }) => !i.err && conn.state !== 'open' && now - i.at > SLOW_MS;
+    list.renderOutbox(items, slow, (what, id) => {
+      if (what === 'retry') conn.retry(id);
+      else outbox.remove(id);
+      drawOutbox();
+      comp.input.focus();
+    });
+    // Redraw when the next pending message turns "slow".
+    clearTimeout(slowTimer);
+    const next = items.filter((i) => !i.err && !slow(i)).map((i) => i.at + SLOW_MS - now);
+    if (next.length && conn.state !== 'open') slowTimer = setTimeout(drawOutbox, Math.max(0, Math.min(...next)) + 50);
+  }
+
+  /** Moves the read marker when the visitor can actually see the messages. */
+  function markRead(): void {
+    if (!isOpen || document.visibilityState === 'hidden') return;
+    const msgs = thread.currentMessages();
+    const last = msgs[msgs.length - 1];
+    if (!last) return;
+    if (last.seq > (session.get().r || 0)) session.patch({ r: last.seq });
+    const mark = last.conversation + ':' + last.seq;
+    if (mark !== readSent && conn.state === 'open') {
+      readSent = mark;
+      conn.signal({ type: 'read', seq: last.seq });
+    }
+    drawBadge();
+  }
+
+  function announce(m: Message): void {
+    live.textContent =
+      m.author === 'system' ? systemText(m, t) : t('newFrom', { name: authorName(m, t), body: m.body });
+  }
+
+  // --- actions ---------------------------------------------------------------
+  function onSend(body: string): boolean {
+    if (!email.el.hidden) {
+      const address = email.read();
+      if (address === null) return false;
+      if (address) {
+        emailGiven = address;
+        conn.request({ type: 'profile', email: address });
+      }
+    }
+    conn.send(body);
+    scroller.scrollTop = scroller.scrollHeight;
+    draw();
+    drawMessages();
+    return true;
+  }
+
+  function open(): void {
+    if (isOpen || dead) return;
+    isOpen = true;
+    panel.hidden = false;
+    box.classList.add('o');
+    launcher.setAttribute('aria-expanded', 'true');
+    conn.start();
+    draw();
+    drawMessages();
+    scroller.scrollTop = scroller.scrollHeight;
+    markRead();
+    (prechat.form.hidden ? comp.input : prechat.first).focus();
+  }
+
+  function close(): void {
+    if (!isOpen) return;
+    const focused = root.activeElement;
+    isOpen = false;
+    panel.hidden = true;
+    box.classList.remove('o');
+    launcher.setAttribute('aria-expanded', 'false');
+    drawBadge();
+    if (focused && focused !== launcher) launcher.focus();
+    // Opened and closed without writing: no conversation, so no socket either.
+    if (!ongoing(kv, key)) conn.stop();
+  }
+
+  // --- events ----------------------------------------------------------------
+  conn.on('state', () => {
+    draw();
+    drawOutbox();
+    if (conn.state === 'open') markRead();
+  });
+  conn.on('welcome', (w: Welcome) => {
+    visitor = w.visitor;
+    if (w.limits) comp.setMax(w.limits.max_body);
+    applyConfig({ ...(w.config || {}), agents_online: w.agents_online });
+    drawMessages();
+    markRead();
+  });
+  conn.on('messages', ({ fresh, live: isLive }: { fresh: Message[]; live: boolean }) => {
+    drawMessages();
+    if (isLive) {
+      for (const m of fresh) {
+        ctx.emit('message', { ...m });
+        if (m.author !== 'visitor') announce(m);
+        if (m.author === 'agent') typing.textContent = '';
+      }
+    }
+    markRead();
+    draw();
+  });
+  conn.on('outbox', drawOutbox);
+  conn.on('conversation', drawMessages);
+  conn.on('read', drawMessages);
+  conn.on('typing', (f: { author: string; name: string; state: string }) => {
+    if (f.author === 'visitor') return;
+    clearTimeout(typingTimer);
+    typing.textContent = f.state === 'start' ? t('typing', { name: f.name || t('agent') }) : '';
+    typingTimer = setTimeout(() => (typing.textContent = ''), TYPING_TTL_MS);
+  });
+  conn.on('availability', (f: { agents_online: boolean }) => {
+    agentsOnline = f.agents_online;
+    draw();
+  });
+  conn.on('visitor', (v: Visitor) => {
+    visitor = v;
+    draw();
+  });
+  conn.on('rate', () => {
+    clearInterval(rateTimer);
+    draw();
+    rateTimer = setInterval(() => {
+      draw();
+      if (Date.now() >= conn.rateUntil) clearInterval(rateTimer);
+    }, 1000);
+  });
+  conn.on('stopped', draw);
+  conn.on('reset', () => {
+    list.clear();
+    visitor = null;
+    drawMessages();
+  });
+  conn.on('down', () => {
+    if (!warned) {
+      warned = true;
+      console.warn('Papo: lost the connection to', ctx.base, '- retrying');
+    }
+  });
+
+  on(closeBtn, 'click', close);
+  on(more, 'click', () => {
+    const first = thread.currentMessages()[0];
+    if (first) conn.request({ type: 'history', before_seq: first.seq });
+  });
+  on(panel, 'keydown', (e: KeyboardEvent) => {
+    if (e.key === 'Escape') {
+      e.stopPropagation();
+      close();
+    }
+  });
+  on(window, 'online', () => conn.reconnectNow());
+  on(window, 'offline', draw);
+  on(document, 'visibilitychange', markRead);
+  const pageCheck = setInterval(() => {
+    if (location.href !== page) {
+      page = location.href;
+      if (conn.state === 'open') conn.request({ type: 'profile', page: pageInfo() });
+    }
+  }, PAGE_CHECK_MS);
+
+  // The site's config: colours, greeting, availability (and cached for the next page).
+  fetch(ctx.base + '/api/widget/' + encodeURIComponent(key) + '/config', { credentials: 'omit' })
+    .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
+    .then(applyConfig, () => {
+      warned = true;
+      console.warn('Papo: cannot reach the chat server at', ctx.base);
+    })
+    .catch(() => {});
+  applyConfig({});
+  // Loaded because a previous page left a conversation going: reconnect now.
+  if (ongoing(kv, key)) conn.start();
+
+  return {
+    open,
+    close,
+    toggle: () => (isOpen ? close() : open()),
+    identify: () => {
+      if (conn.state !== 'idle') conn.restart();
+    },
+    shutdown() {
+      dead = true;
+      close();
+      conn.stop();
+      clearInterval(pageCheck);
+      clearInterval(rateTimer);
+      clearTimeout(slowTimer);
+      clearTimeout(typingTimer);
+    },
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * The message list: rows keyed by (conversation, seq), inserted in seq order
+ * and never rebuilt, so a replay or a late page of history slots in place.
+ * Below it, the visitor's unsent messages (the outbox) with their state.
+ */
+import type { OutboxItem } from '../client/outbox';
+import type { Conversation, Message } from '../client/protocol';
+import type { Key, Translate } from '../i18n';
+import { h } from './dom';
+import { linkify } from './linkify';
+
+const EVENTS = ['assigned', 'transferred', 'resolved', 'reopened'];
+
+/** Wording of a system message: events carry data, the widget supplies the language. */
+export function systemText(m: Message, t: Translate): string {
+  return EVENTS.includes(m.event) ? t(m.event as Key, m.data || {}) : m.body;
+}
+
+export const authorName = (m: Message, t: Translate): string =>
+  m.author === 'agent' ? (m.agent && m.agent.name) || t('agent') : t('you');
+
+/** Message text with http(s) links made clickable; everything enters the DOM as text. */
+function bubble(text: string): HTMLElement {
+  const el = h('div', { class: 'bb' });
+  for (const piece of linkify(text)) {
+    el.append(
+      typeof piece === 'string'
+        ? piece
+        : h('a', { href: piece.href, target: '_blank', rel: 'noopener noreferrer' }, piece.text),
+    );
+  }
+  return el;
+}
+
+export function messageList(t: Translate, locale: string) {
+  const el = h('ol', { 'aria-label': t('messages') });
+  const pending = h('ol');
+  const rows = new Map<string, HTMLLIElement>();
+  const time = new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit' });
+  const when = (iso: string) => {
+    const d = new Date(iso);
+    return h('time', { datetime: iso, title: d.toLocaleString(locale) }, isNaN(+d) ? '' : time.format(d));
+  };
+  let status: HTMLElement | null = null;
+
+  function row(m: Message): HTMLLIElement {
+    if (m.author === 'system') return h('li', { class: 'sy' }, systemText(m, t));
+    const visitor = m.author === 'visitor';
+    return h(
+      'li',
+      { class: visitor ? 'v' : 'a' },
+      h('span', { class: visitor ? 'nm sr' : 'nm' }, authorName(m, t)),
+      bubble(m.body),
+      h('div', { class: 'mt' }, when(m.created_at), h('span')),
+    );
+  }
+
+  /** Brings the list in line with `messages` (sorted by conversation, seq). */
+  function render(messages: Message[], conv: Conversation | null): void {
+    let prev: HTMLLIElement | null = null;
+    let prevWho = '';
+    let lastVisitor: { li: HTMLLIElement; m: Message } | null = null;
+    for (const m of messages) {
+      const key = m.conversation + ':' + m.seq;
+      let li = rows.get(key);
+      if (!li) {
+        li = row(m);
+        rows.set(key, li);
+        if (prev) prev.after(li);
+        else el.prepend(li);
+      }
+      const who = m.author + (m.agent ? m.agent.name : '');
+      li.classList.toggle('c0', who === prevWho); // same author again: no name line
+      prevWho = who;
+      prev = li;
+      if (m.author === 'visitor') lastVisitor = { li, m };
+    }
+    // Delivery state, shown under the visitor's latest message only.
+    if (status) status.textContent = '';
+    if (lastVisitor) {
+      status = lastVisitor.li.querySelector('.mt span');
+      const { m } = lastVisitor;
+      const mine = conv && conv.id === m.conversation ? conv : null;
+      const state: Key = mine && m.seq <= mine.agent_read_seq ? 'read' : mine && mine.agent ? 'delivered' : 'sent';
+      if (status) status.textContent = ' · ' + t(state);
+    }
+  }
+
+  /** Unsent messages: "Sending…", or "Not sent" with Retry/Remove. */
+  function renderOutbox(
+    items: OutboxItem[],
+    isSlow: (item: OutboxItem) => boolean,
+    act: (what: 'retry' | 'remove', id: string) => void,
+  ): void {
+    pending.replaceChildren(
+      ...items.map((item) => {
+        const bad = !!item.err || isSlow(item);
+        const btn = (what: 'retry' | 'remove') => {
+          const b = h('button', { type: 'button' }, t(what));
+          b.onclick = () => act(what, item.id);
+          return b;
+        };
+        return h(
+          'li',
+          { class: 'v' },
+          bubble(item.body),
+          h(
+            'div',
+            { class: bad ? 'mt er' : 'mt' },
+            t(item.err ? 'failed' : bad ? 'slow' : 'sending'),
+            bad && btn('retry'),
+            !!item.err && btn('remove'),
+          ),
+        );
+      }),
+    );
+  }
+
+  function clear(): void {
+    rows.clear();
+    el.replaceChildren();
+    status = null;
+  }
+
+  return { el, pending, render, renderOutbox, clear };
+}

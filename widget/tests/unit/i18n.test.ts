@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { pickLocale, translator } from '../../src/i18n';
+import { contrast, ink } from '../../src/theme';
+import { linkify } from '../../src/ui/linkify';
+
+test('locale: data-locale, then the browser, then the site default, then English', () => {
+  assert.equal(pickLocale('pt-BR', ['en-US']), 'pt-BR');
+  assert.equal(pickLocale('en', ['pt-BR']), 'en');
+  assert.equal(pickLocale(undefined, ['de-DE', 'pt-PT', 'en']), 'pt-BR');
+  assert.equal(pickLocale('xx', ['en-GB']), 'en');
+  assert.equal(pickLocale(null, ['de'], 'pt-br'), 'pt-BR');
+  assert.equal(pickLocale(null, ['de']), 'en');
+});
+
+test('system events are worded in the widget language from their data', () => {
+  const pt = translator('pt-BR');
+  const en = translator('en');
+  assert.equal(en('transferred', { from: 'Ana', to: 'Bruno' }), 'Ana passed the conversation to Bruno');
+  assert.equal(pt('resolved', { by: 'Ana' }), 'Ana marcou a conversa como resolvida');
+  assert.equal(pt('assigned', {}), ' entrou na conversa', 'missing data never prints "undefined"');
+});
+
+test('brand colour text keeps AA contrast (4.5:1) for any colour', () => {
+  for (const bg of ['#1f6feb', '#ffcc00', '#777777', '#000000', '#ffffff', '#0f9d58', '#e91e63']) {
+    assert.ok(contrast(bg, ink(bg)) >= 4.5, `${bg} on ${ink(bg)}: ${contrast(bg, ink(bg)).toFixed(2)}`);
+  }
+});
+
+test('only http(s) URLs become links; the rest stays text', () => {
+  assert.deepEqual(linkify('see https://shop.example/a?b=1. ok'), [
+    'see ',
+    { href: 'https://shop.example/a?b=1', text: 'https://shop.example/a?b=1' },
+    '. ok',
+  ]);
+  assert.deepEqual(linkify('javascript:alert(1) data:text/html,<b>x</b>'), ['javascript:alert(1) data:text/html,<b>x</b>']);
+  assert.deepEqual(linkify('<img src=x onerror=alert(1)>'), ['<img src=x onerror=alert(1)>']);
+  const [, link] = linkify('x http://a.example/"><script>');
+  assert.deepEqual(link, { href: 'http://a.example/', text: 'http://a.example/' });
+});
