@@ -63,6 +63,12 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @dataclass
+class Team:
+    site_key: str
+    agents: dict[str, dict]
+
+
+@dataclass
 class LivePapo:
     """A running Papo: its stack, daphne processes, the host page and seeded data."""
 
@@ -78,6 +84,18 @@ class LivePapo:
 
     def seed(self, spec: dict) -> dict:
         return self.stack.seed(spec)
+
+    def team(self, *names: str, **opts) -> Team:
+        """A fresh site of its own with these agents, so tests never share routing."""
+        tag = uuid.uuid4().hex[:6]
+        site_name = f"Team {tag}"
+        spec = {"sites": [{"name": site_name, "origins": [self.host.origin]}],
+                "agents": [{"username": f"{n}-{tag}", "name": n.capitalize(),
+                            "sites": [site_name], **opts} for n in names]}
+        out = self.seed(spec)
+        return Team(out["sites"][site_name]["key"],
+                    {n: {**out["agents"][f"{n}-{tag}"], "username": f"{n}-{tag}"}
+                     for n in names})
 
     def new_agents(self, *names: str, site: str = "Shop", **opts) -> dict[str, dict]:
         """Fresh agents (unique usernames) on a site: {name: {id, session, username}}."""
@@ -103,9 +121,9 @@ class LivePapo:
         url = f"{(server or self.server).ws}/ws/widget/{site_key or self.site_key}/"
         return await Peer.open(url, origin=origin, headers=headers)
 
-    async def visitor(self, **hello) -> tuple[Peer, dict]:
+    async def visitor(self, site_key: str | None = None, **hello) -> tuple[Peer, dict]:
         """A widget socket that said hello; returns it and the welcome."""
-        peer = await self.widget(server=hello.pop("server", None))
+        peer = await self.widget(site_key, server=hello.pop("server", None))
         await peer.send({"type": "hello", "v": 1, **hello})
         return peer, await peer.expect("welcome")
 
@@ -151,3 +169,48 @@ def live_papo(request):
     live = start_live(request.param, env=env)
     yield live
     stop_live(live)
+
+
+# --- in-process factories (pytest-django) ---------------------------------------------------
+@pytest.fixture
+def make_site(db):
+    from sites.models import Site
+
+    def make(name: str = "Shop", origins: str = "https://shop.example", **fields) -> Site:
+        return Site.objects.create(name=name, allowed_origins=origins, **fields)
+
+    return make
+
+
+@pytest.fixture
+def make_agent(db):
+    """An agent on ``site``; ``online=True`` opens a (fake-channel) console connection."""
+    from django.contrib.auth import get_user_model
+
+    from agents import presence
+    from agents.models import Membership
+
+    counter = iter(range(1, 10_000))
+
+    def make(site, name: str | None = None, *, online: bool = True, max_concurrent: int = 5,
+             role: str = "agent"):
+        n = next(counter)
+        user = get_user_model().objects.create_user(
+            username=f"{name or 'agent'}{n}", first_name=name or f"Agent {n}", password="x")
+        Membership.objects.create(user=user, site=site, role=role,
+                                  max_concurrent=max_concurrent)
+        if online:
+            presence.do_agent_connect(user, f"test.channel.{user.pk}")
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_visitor(db):
+    from visitors.models import Visitor
+
+    def make(site, **fields) -> Visitor:
+        return Visitor.objects.create(site=site, **fields)
+
+    return make

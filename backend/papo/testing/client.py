@@ -53,6 +53,12 @@ class Peer:
         self.frames.append(frame)
         return frame
 
+    async def next(self, timeout: float = 5) -> dict:
+        """The next frame, whatever it is."""
+        if self._unread:
+            return self._unread.pop(0)
+        return await self._next(timeout)
+
     async def expect(self, kind: str, timeout: float = 5, **match) -> dict:
         """The next unread frame of ``kind`` whose fields equal ``match``.
 

@@ -16,9 +16,10 @@ pytestmark = pytest.mark.live
 LIVE_ENV = {"PAPO_HELLO_TIMEOUT": "1"}
 
 
-async def online_agent(live, name="ana", **opts):
-    agents = live.new_agents(name, **opts)
-    return agents[name], await live.console(agents[name])
+async def online_agent(live, name="ana"):
+    """A site of its own with one online agent: (site key, agent, console socket)."""
+    team = live.team(name)
+    return team.site_key, team.agents[name], await live.console(team.agents[name])
 
 
 # --- handshake: origins, site keys, sessions ----------------------------------------------
@@ -71,8 +72,8 @@ async def test_console_needs_session_and_own_origin(live_papo):
 
 # --- chatting ------------------------------------------------------------------------------
 async def test_visitor_and_agent_chat_both_ways(live_papo):
-    agent, console = await online_agent(live_papo)
-    visitor, _ = await live_papo.visitor(page={"url": "https://shop.example/cart",
+    key, agent, console = await online_agent(live_papo)
+    visitor, _ = await live_papo.visitor(key, page={"url": "https://shop.example/cart",
                                                "title": "Cart"})
     ack = await visitor.request({"type": "send", "client_id": client_id(),
                                  "body": "Where is my order?"})
@@ -104,8 +105,8 @@ async def test_visitor_and_agent_chat_both_ways(live_papo):
 
 
 async def test_resume_replays_what_was_missed_once(live_papo):
-    agent, console = await online_agent(live_papo)
-    visitor, welcome = await live_papo.visitor()
+    key, agent, console = await online_agent(live_papo)
+    visitor, welcome = await live_papo.visitor(key)
     ack = await visitor.request({"type": "send", "client_id": client_id(), "body": "hello"})
     conv = ack["conversation"]
     await console.expect("message")
@@ -115,7 +116,7 @@ async def test_resume_replays_what_was_missed_once(live_papo):
     for text in ("first while away", "second while away"):
         await console.request({"type": "send", "conversation": conv,
                                "client_id": client_id(), "body": text})
-    back, welcome2 = await live_papo.visitor(token=welcome["token"],
+    back, welcome2 = await live_papo.visitor(key, token=welcome["token"],
                                              resume={"conversation": conv, "last_seq": 2})
     assert [m["body"] for m in welcome2["messages"]] == ["first while away", "second while away"]
     assert [m["seq"] for m in welcome2["messages"]] == [3, 4]
@@ -129,8 +130,8 @@ async def test_resume_replays_what_was_missed_once(live_papo):
 
 
 async def test_resending_a_client_id_stores_nothing_new(live_papo):
-    agent, console = await online_agent(live_papo)
-    visitor, _ = await live_papo.visitor()
+    key, agent, console = await online_agent(live_papo)
+    visitor, _ = await live_papo.visitor(key)
     cid = client_id()
     first = await visitor.request({"type": "send", "client_id": cid, "body": "once"})
     again = await visitor.request({"type": "send", "client_id": cid, "body": "once"})
@@ -142,9 +143,9 @@ async def test_resending_a_client_id_stores_nothing_new(live_papo):
 
 
 async def test_every_tab_of_a_visitor_gets_every_message(live_papo):
-    agent, console = await online_agent(live_papo)
-    tab1, welcome = await live_papo.visitor()
-    tab2, _ = await live_papo.visitor(token=welcome["token"])
+    key, agent, console = await online_agent(live_papo)
+    tab1, welcome = await live_papo.visitor(key)
+    tab2, _ = await live_papo.visitor(key, token=welcome["token"])
     ack = await tab1.request({"type": "send", "client_id": client_id(), "body": "from tab 1"})
     conv = ack["conversation"]
     await tab2.expect("message", timeout=5)
@@ -162,8 +163,8 @@ async def test_every_tab_of_a_visitor_gets_every_message(live_papo):
 
 
 async def test_typing_and_read_markers_cross_over(live_papo):
-    agent, console = await online_agent(live_papo)
-    visitor, _ = await live_papo.visitor()
+    key, agent, console = await online_agent(live_papo)
+    visitor, _ = await live_papo.visitor(key)
     ack = await visitor.request({"type": "send", "client_id": client_id(), "body": "hi"})
     conv = ack["conversation"]
     await console.expect("conversation", event="assigned")  # now the console watches it
@@ -183,9 +184,10 @@ async def test_typing_and_read_markers_cross_over(live_papo):
 
 
 async def test_transfer_and_resolve_reach_visitor_and_agents(live_papo):
-    agents = live_papo.new_agents("ana", "bruno")
+    team = live_papo.team("ana", "bruno")
+    agents = team.agents
     ana = await live_papo.console(agents["ana"])
-    visitor, _ = await live_papo.visitor()
+    visitor, _ = await live_papo.visitor(team.site_key)
     ack = await visitor.request({"type": "send", "client_id": client_id(), "body": "help"})
     conv = ack["conversation"]
     await ana.expect("conversation", event="assigned")
@@ -219,12 +221,13 @@ async def test_transfer_and_resolve_reach_visitor_and_agents(live_papo):
 
 
 async def test_claim_race_has_exactly_one_winner(live_papo):
-    agents = live_papo.new_agents("ana", "bruno")
+    team = live_papo.team("ana", "bruno")
+    agents = team.agents
     ana = await live_papo.console(agents["ana"])
     bruno = await live_papo.console(agents["bruno"])
     for peer in (ana, bruno):  # away: nothing is routed to them, but they can claim
         assert (await peer.request({"type": "presence", "status": "away"}))["status"] == "away"
-    visitor, _ = await live_papo.visitor()
+    visitor, _ = await live_papo.visitor(team.site_key)
     ack = await visitor.request({"type": "send", "client_id": client_id(), "body": "anyone?"})
     conv = ack["conversation"]
     queued = await ana.expect("conversation", event="created")
@@ -264,11 +267,11 @@ async def test_tampered_and_foreign_tokens_are_refused(live_papo):
 
 
 async def test_a_visitor_never_reaches_another_visitors_conversation(live_papo):
-    agent, console = await online_agent(live_papo)
-    alice, alice_welcome = await live_papo.visitor()
+    key, agent, console = await online_agent(live_papo)
+    alice, alice_welcome = await live_papo.visitor(key)
     ack = await alice.request({"type": "send", "client_id": client_id(), "body": "alice secret"})
     alice_conv = ack["conversation"]
-    mallory, _ = await live_papo.visitor(resume={"conversation": alice_conv, "last_seq": 0})
+    mallory, _ = await live_papo.visitor(key, resume={"conversation": alice_conv, "last_seq": 0})
     welcome = mallory.frames[0]
     assert welcome["conversation"] is None and welcome["messages"] == []
     # ids smuggled into frames are ignored: mallory's message lands in her own chat
@@ -283,10 +286,10 @@ async def test_a_visitor_never_reaches_another_visitors_conversation(live_papo):
 
 
 async def test_an_agent_of_another_site_sees_nothing(live_papo):
-    shop_agent, shop_console = await online_agent(live_papo)
+    key, _shop_agent, shop_console = await online_agent(live_papo)
     carla = live_papo.new_agents("carla", site="Other")["carla"]
     other = await live_papo.console(carla)
-    visitor, _ = await live_papo.visitor()
+    visitor, _ = await live_papo.visitor(key)
     ack = await visitor.request({"type": "send", "client_id": client_id(), "body": "shop only"})
     conv = ack["conversation"]
     for frame in ({"type": "open", "conversation": conv},
@@ -295,7 +298,7 @@ async def test_an_agent_of_another_site_sees_nothing(live_papo):
                   {"type": "send", "conversation": conv, "client_id": client_id(), "body": "x"},
                   {"type": "read", "conversation": conv, "seq": 1},
                   {"type": "typing", "conversation": conv, "state": "start"},
-                  {"type": "list", "box": "open", "site": live_papo.site_key}):
+                  {"type": "list", "box": "open", "site": key}):
         reply = await other.request(frame)
         assert reply["type"] == "error" and reply["code"] == "not_found", frame
     listed = await other.request({"type": "list", "box": "open"})
@@ -307,8 +310,8 @@ async def test_an_agent_of_another_site_sees_nothing(live_papo):
 
 # --- bad input -----------------------------------------------------------------------------
 async def test_bad_input_gets_a_clear_error_and_changes_nothing(live_papo):
-    agent, console = await online_agent(live_papo)
-    visitor, _ = await live_papo.visitor()
+    key, agent, console = await online_agent(live_papo)
+    visitor, _ = await live_papo.visitor(key)
     ack = await visitor.request({"type": "send", "client_id": client_id(), "body": "real"})
     conv = ack["conversation"]
     cases = [

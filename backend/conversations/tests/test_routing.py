@@ -1,0 +1,156 @@
+"""Routing: least busy first, capacity, the queue, and requeue after the grace period."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from agents import presence
+from agents.models import AgentConnection, Presence
+from conversations import actions
+from conversations.models import Conversation
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def start_chat(visitor, body="hello"):
+    ack = actions.do_visitor_send(visitor, f"c-{visitor.pk}-{body}", body)
+    return Conversation.objects.get(pk=ack.conversation)
+
+
+def test_new_chat_goes_to_the_least_busy_online_agent(make_site, make_agent, make_visitor):
+    site = make_site()
+    busy = make_agent(site, "busy")
+    free = make_agent(site, "free")
+    start_chat(make_visitor(site))  # goes to one of them (idle tie)
+    first = Conversation.objects.get()
+    loaded = first.assignee
+    other = free if loaded == busy else busy
+    second = start_chat(make_visitor(site))
+    assert second.assignee == other
+    assert second.status == "open"
+    assert [m.event for m in second.messages.order_by("seq")] == ["", "assigned"]
+
+
+def test_ties_go_to_the_agent_idle_longest(make_site, make_agent, make_visitor):
+    site = make_site()
+    recent = make_agent(site, "recent")
+    idle = make_agent(site, "idle")
+    now = timezone.now()
+    Presence.objects.filter(user=recent).update(last_assigned_at=now)
+    Presence.objects.filter(user=idle).update(last_assigned_at=now - timedelta(hours=1))
+    assert start_chat(make_visitor(site)).assignee == idle
+
+
+def test_away_offline_and_other_site_agents_get_nothing(make_site, make_agent, make_visitor):
+    site, other = make_site(), make_site("Other")
+    away = make_agent(site, "away")
+    presence.do_set_presence(away, "away")
+    make_agent(site, "offline", online=False)
+    make_agent(other, "elsewhere")
+    conv = start_chat(make_visitor(site))
+    assert conv.status == "waiting" and conv.assignee is None
+
+
+def test_full_agents_leave_chats_queued_until_one_frees_up(make_site, make_agent,
+                                                           make_visitor):
+    site = make_site()
+    ana = make_agent(site, "ana", max_concurrent=1)
+    first = start_chat(make_visitor(site))
+    assert first.assignee == ana
+    queued = [start_chat(make_visitor(site), f"q{i}") for i in range(2)]
+    assert all(c.status == "waiting" for c in queued)
+    actions.do_resolve(ana, first.pk)
+    oldest, newest = (Conversation.objects.get(pk=c.pk) for c in queued)
+    assert oldest.assignee == ana and oldest.status == "open"  # oldest first
+    assert newest.status == "waiting"
+
+
+def test_queued_chats_go_to_an_agent_who_comes_online(make_site, make_agent, make_visitor):
+    site = make_site()
+    bruno = make_agent(site, "bruno", online=False)
+    conv = start_chat(make_visitor(site))
+    assert conv.status == "waiting"
+    presence.do_agent_connect(bruno, "chan.bruno")
+    conv.refresh_from_db()
+    assert conv.assignee == bruno and conv.status == "open"
+
+
+def test_away_agent_coming_back_online_takes_the_queue(make_site, make_agent, make_visitor):
+    site = make_site()
+    ana = make_agent(site, "ana")
+    presence.do_set_presence(ana, "away")
+    conv = start_chat(make_visitor(site))
+    assert conv.status == "waiting"
+    presence.do_set_presence(ana, "online")
+    conv.refresh_from_db()
+    assert conv.assignee == ana
+
+
+def test_a_dead_process_leaves_no_ghost_agent(make_site, make_agent, make_visitor, settings):
+    site = make_site()
+    ghost = make_agent(site, "ghost")
+    # the process died: no disconnect ran, heartbeats simply stopped
+    stale = timezone.now() - timedelta(seconds=settings.PAPO["PRESENCE_TTL"] + 1)
+    AgentConnection.objects.filter(user=ghost).update(seen_at=stale)
+    assert presence.status_of(ghost) == "offline"
+    conv = start_chat(make_visitor(site))
+    assert conv.status == "waiting"
+    presence.sweep()
+    assert not AgentConnection.objects.filter(user=ghost).exists()
+
+
+def test_chats_of_an_agent_gone_past_grace_return_to_the_queue(make_site, make_agent,
+                                                               make_visitor, settings):
+    site = make_site()
+    gone = make_agent(site, "gone")
+    conv = start_chat(make_visitor(site))
+    assert conv.assignee == gone
+    presence.do_agent_disconnect(gone, f"test.channel.{gone.pk}")
+    # within the grace period nothing moves
+    presence.sweep()
+    conv.refresh_from_db()
+    assert conv.assignee == gone
+    # past it, the chat goes back to the queue, then to whoever is online
+    past = timezone.now() - timedelta(seconds=settings.PAPO["AGENT_GRACE_SECONDS"] + 1)
+    Presence.objects.filter(user=gone).update(last_seen_at=past)
+    helper = make_agent(site, "helper", online=False)
+    presence.sweep()
+    conv.refresh_from_db()
+    assert conv.status == "waiting" and conv.assignee is None
+    assert conv.messages.filter(event="requeued").exists()
+    presence.do_agent_connect(helper, "chan.helper")
+    conv.refresh_from_db()
+    assert conv.assignee == helper
+
+
+def test_transfer_frees_capacity_for_the_queue(make_site, make_agent, make_visitor):
+    site = make_site()
+    ana = make_agent(site, "ana", max_concurrent=1)
+    first = start_chat(make_visitor(site))
+    waiting = start_chat(make_visitor(site), "second")
+    assert waiting.status == "waiting"
+    bruno = make_agent(site, "bruno", max_concurrent=1)  # takes the waiting chat at once
+    waiting.refresh_from_db()
+    assert waiting.assignee == bruno
+    carla = make_agent(site, "carla", max_concurrent=2)
+    third = start_chat(make_visitor(site), "third")
+    assert third.assignee == carla
+    actions.do_transfer(ana, first.pk, carla.pk)
+    first.refresh_from_db()
+    assert first.assignee == carla
+    assert first.messages.filter(event="transferred", data__to=carla.first_name).exists()
+
+
+def test_one_unresolved_conversation_per_visitor_is_a_database_rule(make_site, make_visitor):
+    from django.db import IntegrityError, transaction
+
+    site = make_site()
+    visitor = make_visitor(site)
+    Conversation.objects.create(site=site, visitor=visitor)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Conversation.objects.create(site=site, visitor=visitor, status="open")
+    Conversation.objects.filter(visitor=visitor).update(status="resolved")
+    Conversation.objects.create(site=site, visitor=visitor)  # a new one after resolving

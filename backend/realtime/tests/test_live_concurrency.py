@@ -1,0 +1,93 @@
+"""Concurrent writers over real sockets, on both stacks: seq and conversations stay whole."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+
+import pytest
+
+from papo.testing.client import client_id
+
+pytestmark = pytest.mark.live
+
+
+async def test_concurrent_senders_get_gapless_unique_seqs(live_papo):
+    team = live_papo.team("ana", "bruno")
+    ana = await live_papo.console(team.agents["ana"])
+    bruno = await live_papo.console(team.agents["bruno"])
+    tab1, welcome = await live_papo.visitor(team.site_key)
+    first = await tab1.request({"type": "send", "client_id": client_id(), "body": "start"})
+    conv = first["conversation"]
+    tab2, _ = await live_papo.visitor(team.site_key, token=welcome["token"])
+    await bruno.request({"type": "open", "conversation": conv})
+
+    async def burst(peer, frame, n):
+        return [await peer.request({**frame, "client_id": client_id(), "body": f"m{i}"})
+                for i in range(n)]
+
+    results = await asyncio.gather(
+        burst(tab1, {"type": "send"}, 8),
+        burst(tab2, {"type": "send"}, 8),
+        burst(ana, {"type": "send", "conversation": conv}, 8),
+        burst(bruno, {"type": "send", "conversation": conv}, 8),
+    )
+    acks = [a for batch in results for a in batch]
+    assert all(a["type"] == "ack" for a in acks), [a for a in acks if a["type"] != "ack"]
+    seqs = sorted(a["seq"] for a in acks)
+    assert len(set(seqs)) == 32
+    history = await ana.request({"type": "open", "conversation": conv, "after_seq": 0,
+                                 "limit": 200})
+    stored = [m["seq"] for m in history["messages"]]
+    assert stored == list(range(1, len(stored) + 1))  # no gap, no duplicate
+    assert set(seqs) <= set(stored)
+    for peer in (ana, bruno, tab1, tab2):
+        await peer.close()
+
+
+async def test_two_tabs_racing_open_one_conversation(live_papo):
+    tab1, welcome = await live_papo.visitor()
+    tab2, _ = await live_papo.visitor(token=welcome["token"])
+    a, b = await asyncio.gather(
+        tab1.request({"type": "send", "client_id": client_id(), "body": "tab one"}),
+        tab2.request({"type": "send", "client_id": client_id(), "body": "tab two"}),
+    )
+    assert a["type"] == b["type"] == "ack"
+    assert a["conversation"] == b["conversation"]
+    assert {a["seq"], b["seq"]} == {1, 2}
+    await tab1.close()
+    await tab2.close()
+
+
+async def test_identity_verification_links_devices_and_refuses_forgery(live_papo):
+    site = live_papo.new_site("Verified", verified_only=True)
+
+    def user_hash(user_id):
+        return hmac.new(site["secret"].encode(), user_id.encode(), hashlib.sha256).hexdigest()
+
+    async def hello(identify=None):
+        peer = await live_papo.widget(site["key"])
+        await peer.send({"type": "hello", "v": 1, **({"identify": identify} if identify else {})})
+        return peer
+
+    # anonymous visitors are refused on a verified-only site
+    anon = await hello()
+    assert (await anon.expect("error"))["code"] == "identity_required"
+    assert await anon.closed() == 4403
+    # a forged hash is refused
+    forged = await hello({"user_id": "u-1", "user_hash": user_hash("u-2")})
+    assert (await forged.expect("error"))["code"] == "identity_invalid"
+    assert await forged.closed() == 4403
+    # the real one: verified, and the same visitor (and chat) on a second device
+    laptop = await hello({"user_id": "u-1", "user_hash": user_hash("u-1"), "name": "Rita"})
+    w1 = await laptop.expect("welcome")
+    assert w1["visitor"]["verified"] is True and w1["visitor"]["name"] == "Rita"
+    ack = await laptop.request({"type": "send", "client_id": client_id(), "body": "from laptop"})
+    phone = await hello({"user_id": "u-1", "user_hash": user_hash("u-1").upper()})
+    w2 = await phone.expect("welcome")
+    assert w2["visitor"]["id"] == w1["visitor"]["id"]
+    assert w2["conversation"]["id"] == ack["conversation"]
+    assert [m["body"] for m in w2["messages"]] == ["from laptop"]
+    await laptop.close()
+    await phone.close()
