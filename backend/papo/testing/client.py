@@ -24,10 +24,26 @@ class Refused(Exception):
 class Peer:
     """One socket. Every frame received is kept in ``frames`` for assertions."""
 
+    HEARTBEAT_REF = "heartbeat"
+
     def __init__(self, conn) -> None:
         self.conn = conn
         self.frames: list[dict] = []
         self._unread: list[dict] = []
+        self._heartbeat: asyncio.Task | None = None
+
+    def start_heartbeat(self, every: float) -> None:
+        """Ping every ``every`` seconds, as a real console does; the pongs are dropped."""
+
+        async def beat() -> None:
+            while True:
+                await asyncio.sleep(every)
+                try:
+                    await self.send({"type": "ping", "ref": self.HEARTBEAT_REF})
+                except ConnectionClosed:
+                    return
+
+        self._heartbeat = asyncio.ensure_future(beat())
 
     @classmethod
     async def open(cls, url: str, *, origin: str | None = None, cookie: str | None = None,
@@ -48,10 +64,12 @@ class Peer:
         await self.conn.send(frame if isinstance(frame, str | bytes) else json.dumps(frame))
 
     async def _next(self, timeout: float) -> dict:
-        raw = await asyncio.wait_for(self.conn.recv(), timeout)
-        frame = json.loads(raw)
-        self.frames.append(frame)
-        return frame
+        while True:
+            raw = await asyncio.wait_for(self.conn.recv(), timeout)
+            frame = json.loads(raw)
+            if frame.get("ref") != self.HEARTBEAT_REF:
+                self.frames.append(frame)
+                return frame
 
     async def next(self, timeout: float = 5) -> dict:
         """The next frame, whatever it is."""
@@ -59,15 +77,16 @@ class Peer:
             return self._unread.pop(0)
         return await self._next(timeout)
 
-    async def expect(self, kind: str, timeout: float = 5, **match) -> dict:
-        """The next unread frame of ``kind`` whose fields equal ``match``.
+    async def expect(self, kind: str, timeout: float = 5, where=None, **match) -> dict:
+        """The next unread frame of ``kind`` whose fields equal ``match`` (and ``where(frame)``).
 
         For ``message`` frames, fields are looked up in the message object.
         """
 
         def ok(f: dict) -> bool:
             body = f.get("message", f) if kind == "message" else f
-            return f.get("type") == kind and all(body.get(k) == v for k, v in match.items())
+            return (f.get("type") == kind and all(body.get(k) == v for k, v in match.items())
+                    and (where is None or where(f)))
 
         for i, frame in enumerate(self._unread):
             if ok(frame):
@@ -118,6 +137,8 @@ class Peer:
             return exc.rcvd.code if exc.rcvd else 1006
 
     async def close(self) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
         await self.conn.close()
 
     def messages(self, conversation: int | None = None) -> list[dict]:
