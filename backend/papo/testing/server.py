@@ -116,8 +116,9 @@ class Daphne:
     """One real daphne process serving Papo on a free port."""
 
     def __init__(self, stack: Stack, extra_env: dict[str, str] | None = None,
-                 port: int | None = None) -> None:
+                 port: int | None = None, prefix: list[str] | None = None) -> None:
         self.stack = stack
+        self.prefix = prefix or []  # e.g. ["taskset", "-c", "0"] to pin it to a CPU
         self.extra_env = extra_env or {}
         self.port = port or free_port()
         self.proc: subprocess.Popen | None = None
@@ -134,7 +135,7 @@ class Daphne:
     def start(self) -> Daphne:
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "papo.serve", "--port", str(self.port)],
+            [*self.prefix, sys.executable, "-m", "papo.serve", "--port", str(self.port)],
             cwd=BACKEND, env=self.stack.environ(self.extra_env), stdout=log, stderr=log,
         )
         deadline = time.monotonic() + 30

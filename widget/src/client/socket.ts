@@ -230,6 +230,8 @@ export class Connection {
         const item = outbox.get(f.client_id);
         this.inflight.delete(f.client_id);
         session.patch({ c: f.conversation });
+        // A first message after a resolved chat opens a new conversation.
+        if (thread.conversation && thread.conversation.id !== f.conversation) thread.conversation = null;
         if (item) {
           // The live `message` frame is only a hint and may be lost; the ack
           // carries all we need to show the stored message without it.

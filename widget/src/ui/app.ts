@@ -110,8 +110,11 @@ export function mount(ctx: Ctx): UI {
     const known = visitor && (visitor.name || visitor.email);
     const askFirst = !!cfg.prechat_form && !known && !prechatDone && !thread.size && !outbox.all().length;
     const stopped = conn.state === 'stopped';
+    const swap = !prechat.form.hidden !== askFirst && panel.contains(root.activeElement);
     prechat.form.hidden = !askFirst || stopped;
     comp.form.hidden = askFirst || stopped;
+    // The site's settings arrived after the panel opened: keep focus on what is shown.
+    if (swap) (askFirst ? prechat.first : comp.input).focus();
     const address = emailGiven || (visitor && visitor.email) || '';
     email.el.hidden = askFirst || !away || !!address;
     note.hidden = !away || !address;
@@ -214,7 +217,10 @@ export function mount(ctx: Ctx): UI {
     drawMessages();
     scroller.scrollTop = scroller.scrollHeight;
     markRead();
-    (prechat.form.hidden ? comp.input : prechat.first).focus();
+    // Focus follows the visitor's gesture; a site calling Papo.open() on page
+    // load must not steal focus from its own page.
+    const activation = (navigator as { userActivation?: { isActive: boolean } }).userActivation;
+    if (!activation || activation.isActive) (prechat.form.hidden ? comp.input : prechat.first).focus();
   }
 
   function close(): void {
@@ -298,8 +304,8 @@ export function mount(ctx: Ctx): UI {
     const first = thread.currentMessages()[0];
     if (first) conn.request({ type: 'history', before_seq: first.seq });
   });
-  on(panel, 'keydown', (e: KeyboardEvent) => {
-    if (e.key === 'Escape') {
+  on(box, 'keydown', (e: KeyboardEvent) => {
+    if (e.key === 'Escape' && isOpen) {
       e.stopPropagation();
       close();
     }
@@ -314,17 +320,20 @@ export function mount(ctx: Ctx): UI {
     }
   }, PAGE_CHECK_MS);
 
-  // The site's config: colours, greeting, availability (and cached for the next page).
-  fetch(ctx.base + '/api/widget/' + encodeURIComponent(key) + '/config', { credentials: 'omit' })
-    .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
-    .then(applyConfig, () => {
-      warned = true;
-      console.warn('Papo: cannot reach the chat server at', ctx.base);
-    })
-    .catch(() => {});
   applyConfig({});
-  // Loaded because a previous page left a conversation going: reconnect now.
-  if (ongoing(kv, key)) conn.start();
+  if (ongoing(kv, key)) {
+    // A previous page left a conversation going: reconnect now; `welcome` brings the config.
+    conn.start();
+  } else {
+    // The site's config (colours, greeting, availability), cached for the next page.
+    fetch(ctx.base + '/api/widget/' + encodeURIComponent(key) + '/config', { credentials: 'omit' })
+      .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
+      .then(applyConfig, () => {
+        warned = true;
+        console.warn('Papo: cannot reach the chat server at', ctx.base);
+      })
+      .catch(() => {});
+  }
 
   return {
     open,

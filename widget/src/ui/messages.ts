@@ -34,7 +34,7 @@ function bubble(text: string): HTMLElement {
 
 export function messageList(t: Translate, locale: string) {
   const el = h('ol', { 'aria-label': t('messages') });
-  const pending = h('ol');
+  const pending = h('ol', { class: 'ob' });
   const rows = new Map<string, HTMLLIElement>();
   const time = new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit' });
   const when = (iso: string) => {

@@ -28,6 +28,7 @@ li{margin:6px 0;display:flex;flex-direction:column;align-items:flex-start}
 .er{color:#b3261e}
 .ty{min-height:20px;margin:4px 2px 0;font-size:13px;color:#595959}
 .ft{border-top:1px solid #dcdfe4;padding:10px 12px}
+.ft>*+*{margin-top:8px}
 .ft form{display:flex;flex-direction:column;gap:8px}
 label{font-size:13px;color:#3d3d3d;display:flex;flex-direction:column;gap:3px}
 input,textarea{width:100%;font-size:15px;border:1px solid #8a8f98;border-radius:8px;padding:8px 10px;background:#fff;color:#1a1a1a;margin:0}

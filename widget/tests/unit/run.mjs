@@ -24,7 +24,7 @@ await build({
   logLevel: 'warning',
 });
 const files = tests.map((f) => join(out, f.replace(/\.ts$/, '.mjs')));
-const run = spawnSync(process.execPath, ['--no-warnings', '--enable-source-maps', '--test', ...files], {
+const run = spawnSync(process.execPath, ['--no-warnings', '--enable-source-maps', '--test', '--test-reporter=spec', ...files], {
   stdio: 'inherit',
 });
 process.exit(run.status ?? 1);

@@ -375,3 +375,20 @@ test('stop() closes the socket and no timer brings it back', () => {
   assert.equal(FakeSocket.made.length, 1);
   assert.equal(conn.state, 'idle');
 });
+
+test('after a resolved chat, the next message opens a new conversation that becomes current', () => {
+  const server = new FakeServer();
+  server.add('agent', 'old chat');
+  const { conn, thread, session } = page();
+  conn.start();
+  server.attach(FakeSocket.last());
+  FakeSocket.last().push({ type: 'conversation', event: 'resolved',
+    conversation: { id: 41, status: 'resolved', agent: { name: 'Ana' }, last_seq: 1, agent_read_seq: 1 } });
+  server.conversation = 42;
+  server.messages = [];
+  conn.send('a new question');
+  assert.equal(thread.current(), 42);
+  assert.equal(session.get().c, 42, 'ongoing again');
+  assert.deepEqual(thread.resume(), { conversation: 42, last_seq: 1 });
+  assert.deepEqual(thread.list().map((m) => `${m.conversation}:${m.body}`), ['41:old chat', '42:a new question']);
+});
