@@ -35,7 +35,7 @@ def pct(values: list[float], p: float) -> float | None:
     if not values:
         return None
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 @dataclass
@@ -109,7 +109,7 @@ class Endpoint:
             except InvalidStatus as exc:
                 code = exc.response.status_code
                 self.gen.tally.http_status[code] = self.gen.tally.http_status.get(code, 0) + 1
-            except (OSError, ConnectionClosed, asyncio.TimeoutError, RuntimeError):
+            except (TimeoutError, OSError, ConnectionClosed, RuntimeError):
                 self.gen.tally.error("connect")
             await asyncio.sleep(delay * random.uniform(0.5, 1.5))
             delay = min(delay * 2, 2.0)
@@ -257,6 +257,7 @@ class Gen:
         self.disconnects = 0
         self.visitors: list[Visitor] = []
         self.agents: list[Agent] = []
+        self.readers: set[asyncio.Task] = set()
 
     def next_url(self) -> str:
         """Spread sockets over the servers, as a load balancer would."""
@@ -269,7 +270,7 @@ class Gen:
         async def one(e: Endpoint) -> None:
             async with sem:
                 await e.open()
-            asyncio.ensure_future(e.run())
+            self.readers.add(asyncio.ensure_future(e.run()))
 
         start = now()
         await asyncio.gather(*(one(e) for e in endpoints))

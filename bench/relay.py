@@ -26,6 +26,7 @@ class Relay:
         self.seq: dict[int, int] = {}
         self.agents: dict[object, int] = {}  # console socket -> open conversations
         self.ids = itertools.count(1)
+        self.pending: set[asyncio.Task] = set()
 
     async def handler(self, ws) -> None:
         console = ws.request.path.startswith("/ws/console/")
@@ -73,9 +74,9 @@ class Relay:
             agent = min(self.agents, key=self.agents.get)
             self.agents[agent] += 1
             self.rooms[conv].add(agent)
-            asyncio.ensure_future(agent.send(json.dumps({
+            self.pending.add(asyncio.ensure_future(agent.send(json.dumps({
                 "type": "conversation", "event": "assigned",
-                "conversation": {"id": conv, "assignee": {"id": id(agent)}}})))
+                "conversation": {"id": conv, "assignee": {"id": id(agent)}}}))))
         return conv
 
 

@@ -232,9 +232,9 @@ def table(results: dict) -> str:
                 if not isinstance(v, dict):
                     continue
                 base = relay.get(key, {}).get("median") if target != "relay" else None
-                ratio = f"{v['median'] / base:.2f}×" if base else ""
+                ratio = f"{v['median'] / base:.2f}x" if base else ""
                 lines.append(f"| {scenario} | {target} | {key} | {v['median']:.2f} | "
-                             f"{v['min']:.2f}–{v['max']:.2f} | {ratio} |")
+                             f"{v['min']:.2f} to {v['max']:.2f} | {ratio} |")
             lines.append(f"| {scenario} | {target} | lost / duplicated / server errors | "
                          f"{data['summary']['lost']} / {data['summary']['duplicated']} / "
                          f"{data['summary']['server_errors']} | | |")

@@ -359,3 +359,20 @@ async def test_frames_before_hello_and_a_silent_client(live_papo):
     wrong = await peer.request({"type": "hello", "v": 99})
     assert wrong["code"] == "unsupported_version"
     assert await peer.closed(timeout=5) == 4001  # no hello within the 1 s deadline
+
+
+# --- the widget's HTTP API through daphne ---------------------------------------------------
+async def test_config_over_http_grants_cors_to_the_site_origin_only(live_papo):
+    import urllib.request
+
+    def get(origin):
+        req = urllib.request.Request(
+            f"{live_papo.server.http}/api/widget/{live_papo.site_key}/config",
+            headers={"Origin": origin})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, r.headers.get("Access-Control-Allow-Origin"), r.read()
+
+    status, allow, body = await asyncio.to_thread(get, live_papo.host.origin)
+    assert status == 200 and allow == live_papo.host.origin and b"greeting" in body
+    status, allow, _ = await asyncio.to_thread(get, "https://evil.example")
+    assert status == 200 and allow is None

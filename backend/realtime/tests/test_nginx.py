@@ -1,0 +1,104 @@
+"""The documented deployment: nginx (deploy/nginx.conf.template) in front of two daphnes."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+import pytest
+
+from papo.testing.client import Peer, client_id
+from papo.testing.live import REPO, start_live, stop_live
+from papo.testing.server import free_port
+
+pytestmark = [pytest.mark.live, pytest.mark.services]
+
+
+def load_cluster():
+    spec = importlib.util.spec_from_file_location("cluster", REPO / "deploy" / "cluster.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def behind_nginx():
+    if not shutil.which("nginx"):
+        if os.environ.get("PAPO_REQUIRE_SERVICES") == "1":
+            pytest.fail("nginx is not installed (./papo test installs it as root)")
+        pytest.skip("nginx is not installed")
+    live = start_live("scaled", processes=2, env={"PAPO_TRUSTED_PROXIES": "127.0.0.1"})
+    run_dir = tempfile.mkdtemp(prefix="papo-nginx-")
+    port = free_port()
+    cluster = load_cluster()
+    conf = cluster.render(port, [f"127.0.0.1:{s.port}" for s in live.servers],
+                          str(REPO / "widget" / "dist"), run_dir)
+    nginx = cluster.start_nginx(conf, run_dir)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    live.nginx_port = port
+    yield live
+    nginx.terminate()
+    nginx.wait(10)
+    stop_live(live)
+
+
+async def test_widget_and_console_chat_through_nginx(behind_nginx):
+    live = behind_nginx
+    port = live.nginx_port
+    team = live.team("ana", "bruno")
+    base = f"ws://127.0.0.1:{port}"
+    consoles = []
+    for name in ("ana", "bruno"):  # least_conn spreads them over both processes
+        peer = await Peer.open(f"{base}/ws/console/", origin=f"http://127.0.0.1:{port}",
+                               cookie=f"sessionid={team.agents[name]['session']}")
+        await peer.send({"type": "hello", "v": 1})
+        await peer.expect("welcome")
+        consoles.append(peer)
+    visitor = await Peer.open(f"{base}/ws/widget/{team.site_key}/", origin=live.host.origin)
+    await visitor.send({"type": "hello", "v": 1})
+    await visitor.expect("welcome")
+    ack = await visitor.request({"type": "send", "client_id": client_id(), "body": "via nginx"})
+    conv = ack["conversation"]
+    assigned = await consoles[0].expect("conversation", event="assigned")
+    owner = next(c for c, name in zip(consoles, ("ana", "bruno"), strict=True)
+                 if team.agents[name]["id"] == assigned["conversation"]["assignee"]["id"])
+    await owner.expect("message", body="via nginx")
+    await owner.request({"type": "send", "conversation": conv, "client_id": client_id(),
+                         "body": "answered behind nginx"})
+    await visitor.expect("message", body="answered behind nginx")
+    # the per-site origin rule still holds behind the proxy
+    from papo.testing.client import Refused
+
+    with pytest.raises(Refused):
+        await Peer.open(f"{base}/ws/widget/{team.site_key}/", origin="https://evil.example")
+    for peer in [visitor, *consoles]:
+        await peer.close()
+
+
+async def test_nginx_serves_the_widget_with_long_cache_for_the_hashed_chunk(behind_nginx):
+    port = behind_nginx.nginx_port
+    dist = REPO / "widget" / "dist" / "papo"
+    if not dist.is_dir():
+        subprocess.run(["npm", "run", "-s", "build"], cwd=REPO, check=True)
+    chunk = next(p.name for p in dist.glob("ui-*.js"))
+
+    def head(path):
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as r:
+            return r.status, r.headers.get("Cache-Control", "")
+
+    status, cache = await asyncio.to_thread(head, "/static/papo/widget.js")
+    assert status == 200 and "immutable" not in cache
+    status, cache = await asyncio.to_thread(head, f"/static/papo/{chunk}")
+    assert status == 200 and "immutable" in cache
