@@ -337,6 +337,17 @@ class Gen:
             "generator_cpu_percent": cpu,
         }
 
+    async def settle(self, patience: float = 5, limit: float = 60) -> None:
+        """Let in-flight messages land: stop once nothing is outstanding, or nothing
+        moved for ``patience`` seconds (what is still outstanding then is lost)."""
+        start = last_change = now()
+        left = self.tally.outstanding()
+        while left and now() - last_change < patience and now() - start < limit:
+            await asyncio.sleep(0.2)
+            current = self.tally.outstanding()
+            if current != left:
+                left, last_change = current, now()
+
     def totals(self) -> dict:
         t = self.tally
         return {"sent": t.sent, "acked": t.acked, "lost": t.outstanding(),
@@ -349,6 +360,7 @@ async def scenario_busy(gen: Gen) -> dict:
     await gen.desk()
     await gen.steady(gen.args.rate, 3)  # warm-up, not reported
     step = await gen.steady(gen.args.rate, gen.args.duration)
+    await gen.settle()
     return {"step": step, **gen.totals()}
 
 
@@ -358,13 +370,13 @@ async def scenario_capacity(gen: Gen) -> dict:
     steps = []
     for rate in gen.args.rates:
         step = await gen.steady(rate, gen.args.duration)
-        step["lost_so_far"] = gen.tally.outstanding()
         steps.append(step)
         print(json.dumps({"progress": step}), file=sys.stderr, flush=True)
-        if step["p99_ms"] is None or step["p99_ms"] > 100 or step["lost_so_far"]:
+        if step["p99_ms"] is None or step["p99_ms"] > 100:
             break
-    ok = [s for s in steps if s["p99_ms"] is not None and s["p99_ms"] <= 100
-          and not s["lost_so_far"]]
+        await gen.settle()
+    await gen.settle()
+    ok = [s for s in steps if s["p99_ms"] is not None and s["p99_ms"] <= 100]
     return {"steps": steps, "capacity_msgs_per_s": max(
         (s["delivered"] / s["seconds"] for s in ok), default=0), **gen.totals()}
 
@@ -421,6 +433,7 @@ async def scenario_storm(gen: Gen) -> dict:
             break
     caught_up = now() - restarted
     step = await load
+    await gen.settle()
     return {"caught_up_s": caught_up, "step": step, **gen.totals()}
 
 

@@ -74,9 +74,11 @@ class Relay:
             agent = min(self.agents, key=self.agents.get)
             self.agents[agent] += 1
             self.rooms[conv].add(agent)
-            self.pending.add(asyncio.ensure_future(agent.send(json.dumps({
+            task = asyncio.ensure_future(agent.send(json.dumps({
                 "type": "conversation", "event": "assigned",
-                "conversation": {"id": conv, "assignee": {"id": id(agent)}}}))))
+                "conversation": {"id": conv, "assignee": {"id": id(agent)}}})))
+            self.pending.add(task)
+            task.add_done_callback(self.pending.discard)
         return conv
 
 

@@ -97,8 +97,15 @@ def do_visitor_send(visitor: Visitor, client_id: object, body: object) -> Ack:
     return _ack(msg, duplicate=False)
 
 
-def do_agent_send(user, conversation_id: int, client_id: object, body: object) -> Ack:
-    """Store an agent's reply. Replying to a waiting chat claims it."""
+def do_agent_send(user, conversation_id: int, client_id: object, body: object,
+                  internal: object = False) -> Ack:
+    """Store an agent's reply. Replying to a waiting chat claims it.
+
+    ``internal`` stores an agent-only note instead: it never reaches the visitor
+    (see ``messages.append``), claims nothing and may be added in any status.
+    """
+    if not isinstance(internal, bool):
+        raise PapoError("invalid", "internal must be true or false")
     body = messages.check_body(body)
     client_id = messages.check_client_id(client_id)
     with transaction.atomic():
@@ -106,12 +113,14 @@ def do_agent_send(user, conversation_id: int, client_id: object, body: object) -
         existing = conv.messages.filter(author=Message.Author.AGENT, client_id=client_id).first()
         if existing is not None:
             return _ack(existing, duplicate=True)
-        if conv.status == Conversation.Status.RESOLVED:
-            raise PapoError("invalid_state", "this conversation is resolved; reopen it first")
-        if conv.status == Conversation.Status.WAITING:
-            routing.assign(conv, user)
+        if not internal:
+            if conv.status == Conversation.Status.RESOLVED:
+                raise PapoError("invalid_state", "this conversation is resolved; reopen it first")
+            if conv.status == Conversation.Status.WAITING:
+                routing.assign(conv, user)
         msg = messages.append(
-            conv, author=Message.Author.AGENT, agent=user, body=body, client_id=client_id
+            conv, author=Message.Author.AGENT, agent=user, body=body, client_id=client_id,
+            internal=internal,
         )
     return _ack(msg, duplicate=False)
 
@@ -217,7 +226,9 @@ def do_read(conv: Conversation, side: str, seq: object) -> int:
             return getattr(conv, field)
         Conversation.objects.filter(pk=conv.pk).update(**{field: seq})
         frame = {"type": "read", "conversation": conv.pk, "side": side, "seq": seq}
-        events.publish(groups.visitor(conv.visitor.public_id), frame, conversation=conv.pk)
+        # The visitor hears of the marker only up to what they can see (not notes' seqs).
+        events.publish(groups.visitor(conv.visitor.public_id),
+                       {**frame, "seq": min(seq, conv.visible_seq)}, conversation=conv.pk)
         events.publish(groups.conversation(conv.pk), frame, conversation=conv.pk)
     return seq
 

@@ -6,7 +6,7 @@ from .models import Conversation, Message
 class MessageInline(admin.TabularInline):
     model = Message
     extra = 0
-    fields = ["seq", "author", "agent", "body", "event", "created_at"]
+    fields = ["seq", "author", "agent", "internal", "body", "event", "created_at"]
     readonly_fields = fields
     can_delete = False
 

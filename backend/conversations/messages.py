@@ -42,31 +42,42 @@ def check_client_id(client_id: object) -> str:
 
 
 def append(conv: Conversation, *, author: str, body: str = "", agent=None, client_id=None,
-           event: str = "", data: dict | None = None) -> Message:
-    """Insert the next message of ``conv`` and publish it after commit."""
+           event: str = "", data: dict | None = None, internal: bool = False) -> Message:
+    """Insert the next message of ``conv`` and publish it after commit.
+
+    ``internal`` notes take the next seq like any message but are published to
+    console groups only; ``visible_seq`` (the visitor's last seq) skips them.
+    """
     now = timezone.now()
     seq = conv.last_seq + 1
     msg = Message.objects.create(
         conversation=conv, seq=seq, author=author, agent=agent, body=body,
-        client_id=client_id, event=event, data=data or {}, created_at=now,
+        client_id=client_id, event=event, data=data or {}, created_at=now, internal=internal,
     )
+    prev_visible = conv.visible_seq
     conv.last_seq = seq
     conv.updated_at = now
     fields = ["last_seq", "updated_at"]
-    if author == Message.Author.AGENT and conv.first_agent_reply_at is None:
+    if not internal:
+        conv.visible_seq = seq
+        fields.append("visible_seq")
+    if author == Message.Author.AGENT and not internal and conv.first_agent_reply_at is None:
         conv.first_agent_reply_at = now
         fields.append("first_agent_reply_at")
     conv.save(update_fields=fields)
-    publish_message(conv, msg)
+    publish_message(conv, msg, prev_visible=prev_visible)
     return msg
 
 
-def publish_message(conv: Conversation, msg: Message) -> None:
-    events.publish(
-        groups.visitor(conv.visitor.public_id),
-        {"type": "message", "message": serializers.message(msg, for_console=False)},
-        conversation=conv.pk, seq=msg.seq,
-    )
+def publish_message(conv: Conversation, msg: Message, *, prev_visible: int | None = None) -> None:
+    if not msg.internal:
+        # ``prev`` is the visitor's previous visible seq: a widget socket that holds
+        # it has no gap even when notes took the seqs in between.
+        events.publish(
+            groups.visitor(conv.visitor.public_id),
+            {"type": "message", "message": serializers.message(msg, for_console=False)},
+            conversation=conv.pk, seq=msg.seq, prev=prev_visible,
+        )
     # A waiting chat belongs to the whole site's queue; an open one to its watchers.
     console_group = (
         groups.site_agents(conv.site_id)
@@ -99,11 +110,14 @@ def publish_conversation(conv: Conversation, event: str) -> None:
 
 
 def page(conv: Conversation, *, before_seq: int | None = None, after_seq: int | None = None,
-         limit: int | None = None) -> tuple[list[Message], bool]:
+         limit: int | None = None, visible_only: bool = False) -> tuple[list[Message], bool]:
     """A page of history: after ``after_seq`` (all of it, oldest first, for resume)
-    or the ``limit`` messages before ``before_seq`` (latest page when absent)."""
+    or the ``limit`` messages before ``before_seq`` (latest page when absent).
+    ``visible_only`` leaves out internal notes (every visitor-facing read)."""
     limit = limit or settings.PAPO["HISTORY_PAGE"]
     qs = conv.messages.select_related("agent")
+    if visible_only:
+        qs = qs.filter(internal=False)
     if after_seq is not None:
         rows = list(qs.filter(seq__gt=after_seq).order_by("seq")[: limit + 1])
         return rows[:limit], len(rows) > limit

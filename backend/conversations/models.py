@@ -11,13 +11,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Conversation(models.Model):
     class Status(models.TextChoices):
-        WAITING = "waiting", "Waiting"
-        OPEN = "open", "Open"
-        RESOLVED = "resolved", "Resolved"
+        WAITING = "waiting", _("Waiting")
+        OPEN = "open", _("Open")
+        RESOLVED = "resolved", _("Resolved")
 
     site = models.ForeignKey(
         "papo_sites.Site", on_delete=models.CASCADE, related_name="conversations"
@@ -36,6 +37,10 @@ class Conversation(models.Model):
         related_name="assigned_conversations",
     )
     last_seq = models.PositiveIntegerField(default=0, editable=False)
+    # The last seq the visitor may see (internal notes share the counter but not
+    # the audience): the widget's ``last_seq``, and the "previous visible seq"
+    # that live events carry so the widget socket does not mistake a note for a gap.
+    visible_seq = models.PositiveIntegerField(default=0, editable=False)
     visitor_read_seq = models.PositiveIntegerField(default=0)
     agent_read_seq = models.PositiveIntegerField(default=0)
 
@@ -63,9 +68,9 @@ class Conversation(models.Model):
 
 class Message(models.Model):
     class Author(models.TextChoices):
-        VISITOR = "visitor", "Visitor"
-        AGENT = "agent", "Agent"
-        SYSTEM = "system", "System"
+        VISITOR = "visitor", _("Visitor")
+        AGENT = "agent", _("Agent")
+        SYSTEM = "system", _("System")
 
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="messages"
@@ -80,6 +85,8 @@ class Message(models.Model):
     # ``data`` carries their details (agent names) for clients to render.
     event = models.CharField(max_length=20, blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # An agent-only note: published to console groups only, never to the visitor.
+    internal = models.BooleanField(default=False)
     # NULL, not "", for system messages: the unique constraint skips NULLs.
     client_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     created_at = models.DateTimeField(default=timezone.now)

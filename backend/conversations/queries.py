@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from agents.models import Membership
 from papo.errors import PapoError
@@ -19,11 +19,20 @@ BOXES = {
 }
 
 
+def search_filter(q: str) -> Q:
+    """Conversations whose visitor's name or email, or any message, contains ``q``."""
+    words = Message.objects.filter(conversation=OuterRef("pk"), body__icontains=q)
+    return Q(visitor__name__icontains=q) | Q(visitor__email__icontains=q) | Q(Exists(words))
+
+
 def list_conversations(user, box: str, site_key: str | None = None, before: int | None = None,
-                       limit: int | None = None) -> tuple[list[dict], bool]:
+                       limit: int | None = None, q: str | None = None) -> tuple[list[dict], bool]:
     filters, order = BOXES[box]
     limit = limit or 50
     qs = access.visible_conversations(user).filter(**filters)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(search_filter(q))
     if box == "mine":
         qs = qs.filter(assignee=user)
     if site_key is not None:
@@ -63,6 +72,27 @@ def history(user, conversation_id: int, *, before_seq=None, after_seq=None, limi
     return conv, rows, has_more
 
 
+def visitor_history(user, conversation_id: int, limit: int = 20) -> dict:
+    """The other conversations of this conversation's visitor, newest first."""
+    conv = access.get_visible(user, conversation_id)
+    rows = list(
+        Conversation.objects.filter(visitor_id=conv.visitor_id, site_id=conv.site_id)
+        .exclude(pk=conv.pk)
+        .select_related("site", "visitor", "assignee")
+        .annotate(last_message_id=Subquery(
+            Message.objects.filter(conversation=OuterRef("pk")).order_by("-seq")
+            .values("pk")[:1]))
+        .order_by("-created_at", "-pk")[: limit + 1]
+    )
+    lasts = Message.objects.in_bulk([r.last_message_id for r in rows if r.last_message_id])
+    return {
+        "visitor": conv.visitor.public_id,
+        "conversations": [serializers.conversation_for_console(r, lasts.get(r.last_message_id))
+                          for r in rows[:limit]],
+        "has_more": len(rows) > limit,
+    }
+
+
 def console_welcome(user) -> dict:
     """Everything a console needs on (re)connect, in one hop."""
     from agents.presence import agents_of, status_of
@@ -79,7 +109,16 @@ def console_welcome(user) -> dict:
         "sites": sites,
         "agents": agents_of(user),
         "counts": counts(user),
+        "canned": canned_of(user),
     }
+
+
+def canned_of(user) -> list[dict]:
+    """Canned responses of every site ``user`` is a member of."""
+    from console.models import CannedResponse
+
+    return [c.as_view() for c in CannedResponse.objects.filter(site__members__user=user)
+            .select_related("site").order_by("site__name", "shortcut")]
 
 
 def watched_ids(user) -> list[int]:

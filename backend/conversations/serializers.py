@@ -26,6 +26,8 @@ def agent_ref(user: AbstractBaseUser | None) -> dict | None:
 
 
 def message(msg: Message, *, for_console: bool) -> dict:
+    if msg.internal and not for_console:  # defence in depth: callers filter notes out
+        raise ValueError("internal notes are never serialised for the widget")
     agent = None
     if msg.agent_id is not None:
         agent = agent_ref(msg.agent) if for_console else {"name": agent_name(msg.agent)}
@@ -39,6 +41,7 @@ def message(msg: Message, *, for_console: bool) -> dict:
         "data": msg.data,
         "client_id": msg.client_id,
         "created_at": iso(msg.created_at),
+        **({"internal": msg.internal} if for_console else {}),
     }
 
 
@@ -47,8 +50,8 @@ def conversation_for_widget(conv: Conversation) -> dict:
         "id": conv.pk,
         "status": conv.status,
         "agent": {"name": agent_name(conv.assignee)} if conv.assignee_id else None,
-        "last_seq": conv.last_seq,
-        "agent_read_seq": conv.agent_read_seq,
+        "last_seq": conv.visible_seq,  # notes are not the visitor's business
+        "agent_read_seq": min(conv.agent_read_seq, conv.visible_seq),
     }
 
 
@@ -74,6 +77,7 @@ def conversation_for_console(conv: Conversation, last: Message | None = None) ->
             "author": last.author,
             "body": last.body[:200],
             "event": last.event,
+            "internal": last.internal,
             "created_at": iso(last.created_at),
         },
     }

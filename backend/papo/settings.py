@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "conversations",
     "realtime",
     "widget_api",
+    "console",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +69,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # the agent's choice (language cookie, set by /i18n/setlang/) else Accept-Language
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -110,6 +113,10 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("PAPO_SQLITE_PATH", str(VAR_DIR / "papo.sqlite3")),
+            # Keep the connection: opening one (and its PRAGMAs) on every database
+            # hop cost a fifth of the server's time under load.
+            "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 600),
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 # IMMEDIATE takes the write lock when a transaction starts, so two
                 # writers queue up instead of failing with "database is locked"
@@ -132,14 +139,14 @@ if REDIS_URL:
     if PAPO_CHANNEL_LAYER == "pubsub":
         CHANNEL_LAYERS = {
             "default": {
-                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "BACKEND": "realtime.layers.PubSubChannelLayer",
                 "CONFIG": {"hosts": [REDIS_URL]},
             }
         }
     else:
         CHANNEL_LAYERS = {
             "default": {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "BACKEND": "realtime.layers.CoreChannelLayer",
                 "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 30},
             }
         }
@@ -148,6 +155,12 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("PAPO_CACHE_PREFIX", "papo"),
+            # Sync cache calls run in worker threads; wait for a connection, never fail.
+            "OPTIONS": {
+                "pool_class": "redis.BlockingConnectionPool",
+                "max_connections": env_int("PAPO_REDIS_CACHE_POOL_SIZE", 64),
+                "timeout": env_int("PAPO_REDIS_POOL_TIMEOUT", 20),
+            },
         }
     }
 else:
@@ -162,12 +175,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/console/login/"
+LOGIN_REDIRECT_URL = "/console/"
+LOGOUT_REDIRECT_URL = "/console/login/"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("pt-br", "Português (Brasil)")]
 TIME_ZONE = "UTC"
 USE_I18N = True
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "papo_language"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 USE_TZ = True
 
 STATIC_URL = "/static/"
@@ -220,6 +238,9 @@ PAPO = {
     "FRAME_BURST": env_int("PAPO_FRAME_BURST", 20),
     "FRAME_RATE": float(os.environ.get("PAPO_FRAME_RATE", "5")),
     "FRAME_STRIKES": env_int("PAPO_FRAME_STRIKES", 20),
+    # An agent's console legitimately sends more (lists, opens, reads, typing in many chats).
+    "CONSOLE_FRAME_BURST": env_int("PAPO_CONSOLE_FRAME_BURST", 200),
+    "CONSOLE_FRAME_RATE": float(os.environ.get("PAPO_CONSOLE_FRAME_RATE", "30")),
     "CONNECTIONS_PER_IP": env_int("PAPO_CONNECTIONS_PER_IP", 50),
     "HANDSHAKES_PER_IP_PER_MINUTE": env_int("PAPO_HANDSHAKES_PER_IP_PER_MINUTE", 120),
     "CONNECTION_COUNT_TTL": env_int("PAPO_CONNECTION_COUNT_TTL", 600),
@@ -230,6 +251,9 @@ PAPO = {
     "PRESENCE_TTL": float(os.environ.get("PAPO_PRESENCE_TTL", "45")),
     "AGENT_GRACE_SECONDS": float(os.environ.get("PAPO_AGENT_GRACE_SECONDS", "120")),
     "SWEEP_SECONDS": float(os.environ.get("PAPO_SWEEP_SECONDS", "10")),
+    # Redis (channel layer pool; see realtime/layers.py)
+    "REDIS_POOL_SIZE": env_int("PAPO_REDIS_POOL_SIZE", 512),
+    "REDIS_POOL_TIMEOUT": env_int("PAPO_REDIS_POOL_TIMEOUT", 20),
 }
 
 LOGGING = {

@@ -10,5 +10,7 @@ def healthz(request):
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/widget/", include("widget_api.urls")),
+    path("console/", include("console.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the agent's choice
     path("healthz", healthz),
 ]

@@ -36,12 +36,14 @@ def dumps(frame: dict) -> str:
 
 
 def event(frame: dict, *, conversation: int | None = None, seq: int | None = None,
-          skip: str | None = None, assignee: int | None = None) -> dict:
+          skip: str | None = None, assignee: int | None = None,
+          prev: int | None = None) -> dict:
     """A channel-layer message carrying one protocol frame, serialised once.
 
     ``conversation``/``seq`` let consumers drop what they already sent and fill
     gaps; ``skip`` names a channel that must not get it (the sender's own);
-    ``assignee`` tells console consumers whose chat it now is.
+    ``assignee`` tells console consumers whose chat it now is; ``prev`` is the
+    previous seq this audience can see (a widget skips internal notes' seqs).
     """
     return {
         "type": "papo.event",
@@ -51,6 +53,7 @@ def event(frame: dict, *, conversation: int | None = None, seq: int | None = Non
         "seq": seq,
         "skip": skip,
         "assignee": assignee,
+        "prev": prev,
     }
 
 

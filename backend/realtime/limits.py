@@ -46,10 +46,16 @@ class TokenBucket:
 
 
 def frame_bucket(site=None) -> TokenBucket:
+    """A widget connection's bucket: the site's own limits, else the defaults."""
     cfg = settings.PAPO
     burst = getattr(site, "frame_burst", None) or cfg["FRAME_BURST"]
     rate = getattr(site, "frame_rate", None) or cfg["FRAME_RATE"]
     return TokenBucket(burst, rate)
+
+
+def console_bucket() -> TokenBucket:
+    cfg = settings.PAPO
+    return TokenBucket(cfg["CONSOLE_FRAME_BURST"], cfg["CONSOLE_FRAME_RATE"])
 
 
 def _incr(key: str, timeout: int) -> int:

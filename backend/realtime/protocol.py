@@ -101,10 +101,12 @@ CONSOLE: dict[str, dict[str, Field]] = {
         "site": opt(_str(64), "a site key"),
         "before": opt(_int(1), "a conversation id"),
         "limit": LIMIT,
+        "q": opt(lambda v: v is None or _str(200)(v), "a string of at most 200 characters"),
     },
     "open": {"conversation": ID, "before_seq": OPT_SEQ, "after_seq": OPT_SEQ, "limit": LIMIT},
     "close": {"conversation": ID},
-    "send": {"conversation": ID, "client_id": CLIENT_ID, "body": BODY},
+    "send": {"conversation": ID, "client_id": CLIENT_ID, "body": BODY,
+             "internal": opt(lambda v: isinstance(v, bool), "true or false")},
     "typing": {"conversation": ID, "state": STATE},
     "read": {"conversation": ID, "seq": SEQ},
     "claim": {"conversation": ID},
@@ -113,6 +115,14 @@ CONSOLE: dict[str, dict[str, Field]] = {
     "reopen": {"conversation": ID},
     "presence": {"status": req(_one_of("online", "away"), "'online' or 'away'")},
     "agents": {},
+    "visitor_history": {"conversation": ID},
+    "canned_save": {
+        "site": req(_str(64), "a site key"),
+        "id": opt(lambda v: v is None or _int(1)(v), "a canned response id"),
+        "shortcut": req(_str(32), "a string of at most 32 characters"),
+        "body": req(_str(4000), "a string of at most 4000 characters"),
+    },
+    "canned_delete": {"id": req(_int(1), "a canned response id")},
     "ping": {},
 }
 

@@ -149,9 +149,9 @@ def do_visitor_hello(site: Site, hello: dict, user_agent: str = "") -> Welcome:
         if conv is not None:
             if resume is not None and resume["conversation"] == conv.pk:
                 rows, has_more = messages.page(conv, after_seq=resume["last_seq"],
-                                               limit=REPLAY_LIMIT)
+                                               limit=REPLAY_LIMIT, visible_only=True)
             else:
-                rows, has_more = messages.page(conv)
+                rows, has_more = messages.page(conv, visible_only=True)
         return Welcome(
             visitor=visitor,
             token=make_token(site.pk, visitor.public_id),
@@ -188,5 +188,5 @@ def visitor_history(visitor: Visitor, before_seq: int | None, limit: int | None)
     conv = current_conversation(visitor)
     if conv is None:
         return None, [], False
-    rows, has_more = messages.page(conv, before_seq=before_seq, limit=limit)
+    rows, has_more = messages.page(conv, before_seq=before_seq, limit=limit, visible_only=True)
     return conv, rows, has_more

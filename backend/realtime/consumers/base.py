@@ -4,6 +4,11 @@ The consumer only parses and authorises; every state change is an action
 (``conversations.actions``, ``visitors.actions``, ``agents.presence``) run in
 one database hop through ``realtime.events.run``.
 
+Frames from the client are handled in order by one worker task per
+connection, not by Channels' dispatch loop: an agent busy storing its own
+replies must still be shown everybody else's at once. Events that arrive
+before ``welcome`` wait in a buffer and go out right after it.
+
 Delivery: a consumer remembers the highest seq it sent per conversation. A
 live message at or below it was already sent (say, in a replay) and is
 dropped; one that skips ahead means the channel layer lost something, so the
@@ -45,6 +50,17 @@ class PapoConsumer(AsyncWebsocketConsumer):
         self.sent_seq: dict[int, int] = {}
         self.bucket: TokenBucket = frame_bucket()
         self._hello_timer: asyncio.TimerHandle | None = None
+        self._inbox: asyncio.Queue[tuple[dict, object]] = asyncio.Queue()
+        self._worker: asyncio.Task | None = None
+        self._early_events: list[dict] = []
+        self._held: dict[int, list[dict]] = {}  # conversation -> events, while history loads
+
+    async def __call__(self, scope, receive, send):
+        try:
+            return await super().__call__(scope, receive, send)
+        finally:  # daphne may kill the instance without a disconnect()
+            if self._worker is not None:
+                self._worker.cancel()
 
     # --- lifecycle ------------------------------------------------------------
     def start_hello_deadline(self) -> None:
@@ -60,11 +76,15 @@ class PapoConsumer(AsyncWebsocketConsumer):
             await self.send_frame(PapoError("hello_required", "no hello in time").frame())
             await self.close_with(CLOSE_HELLO_TIMEOUT)
 
-    def mark_ready(self) -> None:
+    async def mark_ready(self) -> None:
+        """Hello is done: from now on events flow, starting with those that waited."""
         self.ready = True
         if self._hello_timer is not None:
             self._hello_timer.cancel()
             self._hello_timer = None
+        early, self._early_events = self._early_events, []
+        for event in early:
+            await self.papo_event(event)
 
     async def close_with(self, code: int) -> None:
         if not self.closed:
@@ -75,6 +95,8 @@ class PapoConsumer(AsyncWebsocketConsumer):
         self.closed = True
         if self._hello_timer is not None:
             self._hello_timer.cancel()
+        if self._worker is not None:
+            self._worker.cancel()
         for group in list(self.joined):
             await self.leave(group)
 
@@ -119,10 +141,24 @@ class PapoConsumer(AsyncWebsocketConsumer):
                 "rate_limited", "too many frames; slow down", retry_after=retry_after
             ).frame(protocol.ref_of(_peek(text_data))))
             return
-        ref = None
         try:
             frame = protocol.parse(text_data, self.schema)
-            ref = protocol.ref_of(frame)
+        except PapoError as exc:
+            metrics.count("bad_frames")
+            await self.send_frame(exc.frame(protocol.ref_of(_peek(text_data))))
+            return
+        self._inbox.put_nowait((frame, protocol.ref_of(frame)))
+        if self._worker is None:
+            self._worker = asyncio.ensure_future(self._work())
+
+    async def _work(self) -> None:
+        """Handle this connection's frames one after another, in arrival order."""
+        while not self.closed:
+            frame, ref = await self._inbox.get()
+            await self.handle(frame, ref)
+
+    async def handle(self, frame: dict, ref: object) -> None:
+        try:
             kind = frame["type"]
             if not self.ready and kind != "hello":
                 raise PapoError("hello_required", "send hello first")
@@ -133,7 +169,7 @@ class PapoConsumer(AsyncWebsocketConsumer):
                                 f"this server speaks protocol version {protocol.VERSION}")
             await getattr(self, "on_" + kind)(frame, ref)
         except PapoError as exc:
-            if exc.code in ("bad_json", "unknown_type", "invalid"):
+            if exc.code == "invalid":
                 metrics.count("bad_frames")
             await self.send_frame(exc.frame(ref))
             await self.after_error(exc)
@@ -155,7 +191,13 @@ class PapoConsumer(AsyncWebsocketConsumer):
 
     # --- events out -------------------------------------------------------------
     async def papo_event(self, event: dict) -> None:
-        if self.closed or not self.ready or event.get("skip") == self.channel_name:
+        if self.closed or event.get("skip") == self.channel_name:
+            return
+        if not self.ready:
+            self._early_events.append(event)
+            return
+        if event.get("conv") in self._held:
+            self._held[event["conv"]].append(event)
             return
         conv, seq = event.get("conv"), event.get("seq")
         if event.get("kind") == "message" and conv is not None and seq is not None:
@@ -163,7 +205,10 @@ class PapoConsumer(AsyncWebsocketConsumer):
             if sent is not None:
                 if seq <= sent:
                     return
-                if seq > sent + 1:
+                # ``prev`` (when given) is the previous seq this socket may see: seqs
+                # between it and ``seq`` belong to internal notes, not to a lost event.
+                prev = event.get("prev")
+                if seq > sent + 1 and (prev is None or prev > sent):
                     await self.fill_gap(conv, sent, seq)
             self.sent_seq[conv] = max(seq, self.sent_seq.get(conv, 0))
         await self.on_event(event)
@@ -177,13 +222,22 @@ class PapoConsumer(AsyncWebsocketConsumer):
         """The layer dropped messages (after, before): send them from the database."""
         rows = await database_sync_to_async(self.load_range)(conv, after, before)
         metrics.count("gap.filled")
-        log.info("seq gap on conversation %s (%s..%s) filled from the database", conv,
-                 after, before)
+        log.info("seq gap on conversation %s (%s..%s) filled from the database for %s", conv,
+                 after, before, self.describe())
         for frame in rows:
             await self.send_frame(frame)
 
     def load_range(self, conv: int, after: int, before: int) -> list[dict]:
         raise NotImplementedError
+
+    def hold(self, conv: int) -> None:
+        """Keep live events of ``conv`` back while its history is read and sent."""
+        self._held.setdefault(conv, [])
+
+    async def release(self, conv: int) -> None:
+        """Send what was held, minus what the history already showed."""
+        for event in self._held.pop(conv, []):
+            await self.papo_event(event)
 
     def note_sent(self, messages: list[dict]) -> None:
         for m in messages:

@@ -6,12 +6,13 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from agents import presence
+from console import actions as console_actions
 from conversations import actions, queries, serializers
 from conversations.models import Message
 from papo.errors import PapoError
 from papo.net import header, scope_client_ip
 
-from .. import events, groups, handshake, protocol
+from .. import events, groups, handshake, limits, protocol
 from .base import CLOSE_TOO_MANY, PapoConsumer
 
 PING_SECONDS = 25
@@ -43,6 +44,11 @@ def _open(user, conversation_id: int, before_seq, after_seq, limit):
             [serializers.message(m, for_console=True) for m in rows], has_more)
 
 
+def _save_canned(user, frame: dict) -> dict:
+    return console_actions.do_save_canned(
+        user, frame["site"], frame["shortcut"], frame["body"], frame.get("id")).as_view()
+
+
 class ConsoleConsumer(PapoConsumer):
     schema = protocol.CONSOLE
 
@@ -69,6 +75,7 @@ class ConsoleConsumer(PapoConsumer):
         if not verdict.accepted:
             await self.close()
             return
+        self.bucket = limits.console_bucket()
         await self.accept()
         self.start_hello_deadline()
 
@@ -90,40 +97,46 @@ class ConsoleConsumer(PapoConsumer):
         for conv in assigned:
             await self.watch(conv, assigned=True)
         welcome = await events.run(_hello, self.user, self.channel_name)
-        self.mark_ready()
         await self.send_frame({"type": "welcome", "v": protocol.VERSION, **welcome, "limits": {
             "max_body": settings.PAPO["MAX_BODY_CHARS"], "ping_seconds": PING_SECONDS}})
+        await self.mark_ready()
 
     def _memberships(self) -> tuple[list[int], list[int]]:
         return queries.site_ids_of(self.user), queries.watched_ids(self.user)
 
     async def on_list(self, frame: dict, ref: object) -> None:
         rows, has_more = await database_sync_to_async(queries.list_conversations)(
-            self.user, frame["box"], frame.get("site"), frame.get("before"), frame.get("limit"))
+            self.user, frame["box"], frame.get("site"), frame.get("before"), frame.get("limit"),
+            frame.get("q"))
         await self.send_frame({"type": "list", "ref": ref, "box": frame["box"],
-                               "conversations": rows, "has_more": has_more})
+                               "q": frame.get("q") or "", "conversations": rows,
+                               "has_more": has_more})
 
     async def on_open(self, frame: dict, ref: object) -> None:
         conv_id = frame["conversation"]
-        # Watch first, then read: whatever is published meanwhile is deduplicated by seq.
+        # Watch first, then read; what is published meanwhile waits, then goes out
+        # after the history minus what the history already held.
+        self.hold(conv_id)
         await self.watch(conv_id)
         try:
             view, rows, has_more = await database_sync_to_async(_open)(
                 self.user, conv_id, frame.get("before_seq"), frame.get("after_seq"),
                 frame.get("limit"))
         except PapoError:
+            self._held.pop(conv_id, None)
             await self.unwatch(conv_id)
             raise
         self.note_sent(rows)
         await self.send_frame({"type": "history", "ref": ref, "conversation": view,
                                "messages": rows, "has_more": has_more})
+        await self.release(conv_id)
 
     async def on_close(self, frame: dict, ref: object) -> None:
         await self.unwatch(frame["conversation"])
 
     async def on_send(self, frame: dict, ref: object) -> None:
         ack = await events.run(actions.do_agent_send, self.user, frame["conversation"],
-                               frame["client_id"], frame["body"])
+                               frame["client_id"], frame["body"], frame.get("internal", False))
         await self.send_frame(ack.frame(ref))
 
     async def on_typing(self, frame: dict, ref: object) -> None:
@@ -167,6 +180,20 @@ class ConsoleConsumer(PapoConsumer):
     async def on_agents(self, frame: dict, ref: object) -> None:
         agents = await database_sync_to_async(presence.agents_of)(self.user)
         await self.send_frame({"type": "agents", "ref": ref, "agents": agents})
+
+    async def on_visitor_history(self, frame: dict, ref: object) -> None:
+        reply = await database_sync_to_async(queries.visitor_history)(
+            self.user, frame["conversation"])
+        await self.send_frame({"type": "visitor_history", "ref": ref,
+                               "conversation": frame["conversation"], **reply})
+
+    async def on_canned_save(self, frame: dict, ref: object) -> None:
+        canned = await events.run(_save_canned, self.user, frame)
+        await self.send_frame({"type": "ok", "ref": ref, "canned": canned})
+
+    async def on_canned_delete(self, frame: dict, ref: object) -> None:
+        await events.run(console_actions.do_delete_canned, self.user, frame["id"])
+        await self.send_frame({"type": "ok", "ref": ref, "deleted": frame["id"]})
 
     async def on_ping(self, frame: dict, ref: object) -> None:
         await events.run(_heartbeat, self.user, self.channel_name)

@@ -99,8 +99,8 @@ class WidgetConsumer(PapoConsumer):
         reply = welcome.frame({"limits": {
             "max_body": settings.PAPO["MAX_BODY_CHARS"], "ping_seconds": PING_SECONDS}})
         self.note_sent(reply["messages"])
-        self.mark_ready()
         await self.send_frame(reply)
+        await self.mark_ready()
 
     async def on_send(self, frame: dict, ref: object) -> None:
         ack = await events.run(actions.do_visitor_send, self.visitor, frame["client_id"],
@@ -151,7 +151,7 @@ class WidgetConsumer(PapoConsumer):
     def load_range(self, conv: int, after: int, before: int) -> list[dict]:
         rows = Message.objects.filter(
             conversation_id=conv, conversation__visitor=self.visitor,
-            seq__gt=after, seq__lt=before,
+            seq__gt=after, seq__lt=before, internal=False,
         ).select_related("agent").order_by("seq")
         return [{"type": "message", "message": serializers.message(m, for_console=False)}
                 for m in rows]

@@ -1,0 +1,90 @@
+/**
+ * The console's one message catalogue (English and Brazilian Portuguese).
+ * The language is the page's `<html lang>`, which Django sets from the agent's
+ * choice (language cookie) or the browser's Accept-Language.
+ */
+const en = {
+  waiting: 'Waiting', mine: 'Mine', allOpen: 'All open', resolved: 'Resolved',
+  search: 'Search resolved: name, email or text', searchLabel: 'Search',
+  noConversations: 'Nothing here.', loadMore: 'Load more', loadEarlier: 'Load earlier messages',
+  pickConversation: 'Pick a conversation on the left.',
+  claim: 'Claim', transfer: 'Transfer', transferTo: 'Transfer to…', resolve: 'Resolve', reopen: 'Reopen',
+  noOneOnline: 'No other agent online', send: 'Send', note: 'Internal note',
+  notePlaceholder: 'Note for agents only — the visitor never sees it', replyPlaceholder: 'Reply… (Enter sends, Shift+Enter for a new line, / for canned responses)',
+  noteBadge: 'Note', online: 'Online', away: 'Away', offline: 'Offline',
+  connecting: 'Connecting…', reconnecting: 'Reconnecting…', connected: 'Connected',
+  capacity: 'Chats {n} of {max}', enableNotifications: 'Enable desktop notifications',
+  sound: 'Sound', soundOn: 'Sound on', soundOff: 'Sound off',
+  typing: '{name} is typing…', seen: 'Seen', sending: 'Sending…', failed: 'Not sent: {reason}',
+  visitor: 'Visitor', verified: 'Verified', unverified: 'Not verified', email: 'Email', page: 'Current page',
+  pagesSeen: 'Pages seen this visit', browser: 'Browser', os: 'System', localTime: 'Local time',
+  language: 'Language', firstSeen: 'First seen', pastConversations: 'Past conversations', none: 'None',
+  unknown: 'Unknown', status: 'Status', assignee: 'Agent', unassigned: 'Unassigned',
+  evAssigned: '{agent} took the conversation', evTransferred: 'Transferred from {from} to {to}',
+  evResolved: 'Resolved by {by}', evReopened: 'Reopened by {agent}', evRequeued: '{agent} went offline; back in the queue',
+  evOther: 'Event: {event}',
+  newChat: 'New chat waiting', newChatFrom: '{name} is waiting', newMessageFrom: 'New message from {name}',
+  canned: 'Canned responses', cannedHint: 'Type /shortcut in the composer to insert one.',
+  shortcut: 'Shortcut', text: 'Text', add: 'Add', save: 'Save', delete: 'Delete', close: 'Close', edit: 'Edit',
+  site: 'Site', adminOnly: 'Only site admins can change these.', shortcuts: 'Keyboard shortcuts',
+  kbBoxes: 'Waiting / Mine / All open / Resolved', kbNextPrev: 'Next / previous conversation',
+  kbClaim: 'Claim', kbResolve: 'Resolve', kbReopen: 'Reopen', kbTransfer: 'Transfer',
+  kbReply: 'Reply', kbNote: 'Toggle internal note', kbSearch: 'Search', kbHelp: 'This help', kbEsc: 'Leave the composer',
+  errorPrefix: 'Could not do that: {reason}', statusWaiting: 'Waiting', statusOpen: 'Open', statusResolved: 'Resolved',
+  visitorLeftTitle: '{name}', you: 'you', settings: 'Settings',
+};
+
+type Key = keyof typeof en;
+
+const ptBR: Record<Key, string> = {
+  waiting: 'Aguardando', mine: 'Minhas', allOpen: 'Todas abertas', resolved: 'Resolvidas',
+  search: 'Buscar resolvidas: nome, e-mail ou texto', searchLabel: 'Buscar',
+  noConversations: 'Nada aqui.', loadMore: 'Carregar mais', loadEarlier: 'Carregar mensagens anteriores',
+  pickConversation: 'Escolha uma conversa à esquerda.',
+  claim: 'Assumir', transfer: 'Transferir', transferTo: 'Transferir para…', resolve: 'Resolver', reopen: 'Reabrir',
+  noOneOnline: 'Nenhum outro agente online', send: 'Enviar', note: 'Nota interna',
+  notePlaceholder: 'Nota só para agentes — o visitante nunca a vê', replyPlaceholder: 'Responder… (Enter envia, Shift+Enter quebra a linha, / para respostas prontas)',
+  noteBadge: 'Nota', online: 'Online', away: 'Ausente', offline: 'Offline',
+  connecting: 'Conectando…', reconnecting: 'Reconectando…', connected: 'Conectado',
+  capacity: 'Conversas {n} de {max}', enableNotifications: 'Ativar notificações na área de trabalho',
+  sound: 'Som', soundOn: 'Som ligado', soundOff: 'Som desligado',
+  typing: '{name} está digitando…', seen: 'Visto', sending: 'Enviando…', failed: 'Não enviada: {reason}',
+  visitor: 'Visitante', verified: 'Verificado', unverified: 'Não verificado', email: 'E-mail', page: 'Página atual',
+  pagesSeen: 'Páginas vistas nesta visita', browser: 'Navegador', os: 'Sistema', localTime: 'Hora local',
+  language: 'Idioma', firstSeen: 'Visto pela primeira vez', pastConversations: 'Conversas anteriores', none: 'Nenhuma',
+  unknown: 'Desconhecido', status: 'Situação', assignee: 'Agente', unassigned: 'Sem agente',
+  evAssigned: '{agent} assumiu a conversa', evTransferred: 'Transferida de {from} para {to}',
+  evResolved: 'Resolvida por {by}', evReopened: 'Reaberta por {agent}', evRequeued: '{agent} ficou offline; de volta à fila',
+  evOther: 'Evento: {event}',
+  newChat: 'Nova conversa aguardando', newChatFrom: '{name} está aguardando', newMessageFrom: 'Nova mensagem de {name}',
+  canned: 'Respostas prontas', cannedHint: 'Digite /atalho no campo de mensagem para inserir uma.',
+  shortcut: 'Atalho', text: 'Texto', add: 'Adicionar', save: 'Salvar', delete: 'Excluir', close: 'Fechar', edit: 'Editar',
+  site: 'Site', adminOnly: 'Só administradores do site podem mudá-las.', shortcuts: 'Atalhos de teclado',
+  kbBoxes: 'Aguardando / Minhas / Todas abertas / Resolvidas', kbNextPrev: 'Próxima / anterior',
+  kbClaim: 'Assumir', kbResolve: 'Resolver', kbReopen: 'Reabrir', kbTransfer: 'Transferir',
+  kbReply: 'Responder', kbNote: 'Alternar nota interna', kbSearch: 'Buscar', kbHelp: 'Esta ajuda', kbEsc: 'Sair do campo de mensagem',
+  errorPrefix: 'Não foi possível: {reason}', statusWaiting: 'Aguardando', statusOpen: 'Aberta', statusResolved: 'Resolvida',
+  visitorLeftTitle: '{name}', you: 'você', settings: 'Configurações',
+};
+
+export const CATALOGUES: Record<string, Record<Key, string>> = { en, 'pt-br': ptBR };
+export type MessageKey = Key;
+
+export function pickLanguage(tag: string | null | undefined): 'en' | 'pt-br' {
+  const t = (tag || '').toLowerCase();
+  return t.startsWith('pt') ? 'pt-br' : 'en';
+}
+
+let current: Record<Key, string> = en;
+export let lang: 'en' | 'pt-br' = 'en';
+
+export function setLanguage(tag: string | null | undefined): void {
+  lang = pickLanguage(tag);
+  current = CATALOGUES[lang];
+}
+
+/** The text for `key` with `{name}` placeholders filled (values are plain text). */
+export function t(key: Key, vars?: Record<string, string | number>): string {
+  const s = current[key] ?? en[key] ?? key;
+  return vars ? s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m)) : s;
+}

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { cannedQuery, expandExact, matchCanned } from '../../src/canned';
+import { safeHttpUrl, systemText, titleWithCount } from '../../src/format';
+import { CATALOGUES, pickLanguage, setLanguage, t } from '../../src/i18n';
+import { parseUserAgent } from '../../src/ua';
+
+const canned = [
+  { id: 1, site: 'a', shortcut: 'hello', body: 'Hello! How can I help?' },
+  { id: 2, site: 'a', shortcut: 'refund', body: 'Refunds take 5 days.' },
+  { id: 3, site: 'a', shortcut: 'help-center', body: 'See our help center.' },
+  { id: 4, site: 'b', shortcut: 'hello', body: 'Olá (site B)' },
+];
+
+test('canned: /query only when the composer holds just the shortcut', () => {
+  assert.equal(cannedQuery('/he'), 'he');
+  assert.equal(cannedQuery('/'), '');
+  assert.equal(cannedQuery('say /he'), null);
+  assert.equal(cannedQuery('/he llo'), null);
+});
+
+test('canned: prefix matches first, other sites never', () => {
+  assert.deepEqual(matchCanned(canned, 'a', 'he').map((c) => c.id), [1, 3]);
+  assert.deepEqual(matchCanned(canned, 'a', 'days').map((c) => c.id), [2]);
+  assert.deepEqual(matchCanned(canned, 'b', '').map((c) => c.id), [4]);
+  assert.equal(expandExact(canned, 'a', '/hello'), 'Hello! How can I help?');
+  assert.equal(expandExact(canned, 'b', '/hello '), 'Olá (site B)');
+  assert.equal(expandExact(canned, 'a', '/nope'), null);
+});
+
+test('user agents: browser and OS', () => {
+  const cases: Array<[string, string, string]> = [
+    ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36', 'Chrome 131', 'Windows 10/11'],
+    ['Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15', 'Safari 17', 'macOS 10.15'],
+    ['Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1', 'Safari 17', 'iOS 17'],
+    ['Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0', 'Firefox 128', 'Linux'],
+    ['Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Mobile Safari/537.36', 'Chrome 130', 'Android 14'],
+    ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36 Edg/130.0.2849.68', 'Edge 130', 'Windows 10/11'],
+    ['', '', ''],
+  ];
+  for (const [ua, browser, os] of cases) assert.deepEqual(parseUserAgent(ua), { browser, os }, ua);
+});
+
+test('i18n: one catalogue, both languages complete', () => {
+  assert.equal(pickLanguage('pt-BR'), 'pt-br');
+  assert.equal(pickLanguage('pt'), 'pt-br');
+  assert.equal(pickLanguage('de'), 'en');
+  const en = Object.keys(CATALOGUES.en).sort();
+  assert.deepEqual(Object.keys(CATALOGUES['pt-br']).sort(), en);
+  for (const k of en) assert.ok((CATALOGUES['pt-br'] as Record<string, string>)[k], k);
+  setLanguage('pt-BR');
+  assert.equal(t('claim'), 'Assumir');
+  assert.equal(systemText({ event: 'transferred', data: { from: 'Ana', to: 'Bruno' } }), 'Transferida de Ana para Bruno');
+  setLanguage('en');
+  assert.equal(systemText({ event: 'resolved', data: { by: 'Ana' } }), 'Resolved by Ana');
+  assert.equal(systemText({ event: 'requeued', data: { agent: 'Ana' } }), 'Ana went offline; back in the queue');
+  assert.equal(t('typing', { name: '<b>x</b>' }), '<b>x</b> is typing…', 'placeholders are plain text');
+});
+
+test('title count and safe links', () => {
+  assert.equal(titleWithCount('Papo', 0), 'Papo');
+  assert.equal(titleWithCount('Papo', 3), '(3) Papo');
+  assert.equal(titleWithCount('Papo', 120), '(99+) Papo');
+  assert.equal(safeHttpUrl('https://shop.example/cart?x=1'), 'https://shop.example/cart?x=1');
+  assert.equal(safeHttpUrl('javascript:alert(1)'), null);
+  assert.equal(safeHttpUrl('data:text/html,hi'), null);
+  assert.equal(safeHttpUrl('not a url'), null);
+});

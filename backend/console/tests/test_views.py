@@ -1,0 +1,109 @@
+"""The console's pages: login, members only, no inline script, site settings, languages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from agents.models import Membership
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def site_a(make_site):
+    return make_site("Shop A", "https://a.example")
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_anonymous_is_sent_to_the_login_page(client):
+    res = client.get("/console/")
+    assert res.status_code == 302 and res["Location"].startswith("/console/login/")
+    page = client.get("/console/login/")
+    assert page.status_code == 200 and b'name="password"' in page.content
+
+
+def test_login_through_the_form_lands_in_the_console(client, site_a, make_agent):
+    agent = make_agent(site_a, "Ana", online=False)
+    agent.set_password("s3cret-pass")
+    agent.save()
+    res = client.post("/console/login/", {"username": agent.username,
+                                          "password": "s3cret-pass"})
+    assert res.status_code == 302 and res["Location"] == "/console/"
+    app = client.get("/console/")
+    assert app.status_code == 200
+    html = app.content.decode()
+    assert 'src="/static/console/console.js"' in html
+    assert 'data-ws-path="/ws/console/"' in html
+    # no inline scripts: every <script> has a src
+    assert all("src=" in tag for tag in re.findall(r"<script[^>]*>", html))
+
+
+def test_a_user_of_no_site_gets_a_clear_refusal(client):
+    user = get_user_model().objects.create_user("loner", password="x")
+    res = login(client, user).get("/console/")
+    assert res.status_code == 403
+    assert b"not an agent of any site" in res.content
+
+
+def test_logout_and_password_change(client, site_a, make_agent):
+    agent = make_agent(site_a, "Ana", online=False)
+    login(client, agent)
+    assert client.get("/console/password/").status_code == 200
+    res = client.post("/console/password/", {"old_password": "x",
+                                             "new_password1": "a-much-better-pw-42",
+                                             "new_password2": "a-much-better-pw-42"})
+    assert res.status_code == 302
+    res = client.post("/console/logout/")
+    assert res.status_code == 302 and res["Location"] == "/console/login/"
+    assert client.get("/console/").status_code == 302
+
+
+def test_site_settings_for_admins_only(client, site_a, make_site, make_agent):
+    site_b = make_site("Shop B", "https://b.example")
+    admin = make_agent(site_a, "Ana", online=False, role="admin")
+    agent = make_agent(site_a, "Bob", online=False)
+    make_agent(site_b, "Eve", online=False, role="admin")
+    url = f"/console/sites/{site_a.key}/settings/"
+    page = login(client, admin).get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert (f'&lt;script async src=&quot;http://testserver/static/papo/widget.js&quot; '
+            f'data-site-key=&quot;{site_a.key}&quot;&gt;&lt;/script&gt;') in html
+    res = client.post(url, {"allowed_origins": "https://a.example\nhttps://shop.a.example",
+                            "color": "#123456", "greeting": "Oi!", "offline_message": "Away",
+                            "default_locale": "pt-br", "prechat_form": "on"})
+    assert res.status_code == 302
+    site_a.refresh_from_db()
+    assert site_a.greeting == "Oi!" and site_a.prechat_form and site_a.color == "#123456"
+    bad = client.post(url, {"allowed_origins": "javascript:alert(1)", "color": "#123456",
+                            "greeting": "x", "offline_message": "y", "default_locale": "en"})
+    assert bad.status_code == 200 and b'class="error"' in bad.content
+    # another site's settings look missing; a plain agent is refused
+    assert client.get(f"/console/sites/{site_b.key}/settings/").status_code == 404
+    client.logout()
+    assert login(client, agent).get(url).status_code == 403
+    client.logout()
+    assert client.get(url).status_code == 302  # login first
+
+
+def test_pages_follow_the_browser_language_and_the_agents_choice(client, site_a, make_agent):
+    agent = make_agent(site_a, "Ana", online=False)
+    login(client, agent)
+    pt = client.get("/console/", HTTP_ACCEPT_LANGUAGE="pt-BR,pt;q=0.9")
+    assert b'<html lang="pt-br">' in pt.content and b"Sair" in pt.content
+    en = client.get("/console/", HTTP_ACCEPT_LANGUAGE="en")
+    assert b'<html lang="en">' in en.content and b"Log out" in en.content
+    client.post("/i18n/setlang/", {"language": "pt-br", "next": "/console/"})
+    chosen = client.get("/console/", HTTP_ACCEPT_LANGUAGE="en")
+    assert b'<html lang="pt-br">' in chosen.content
+
+
+def test_membership_roles_exist():
+    assert {c for c, _ in Membership.Role.choices} == {"agent", "admin"}

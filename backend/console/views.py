@@ -1,0 +1,100 @@
+"""The console's pages: the app shell (behind login, members only) and site settings.
+
+The shell carries no inline script (a strict CSP can forbid them): the bundle
+reads what it needs from ``data-`` attributes on ``<body>``.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from agents.models import Membership
+from papo.errors import PapoError
+from sites.models import Site
+
+from . import actions
+
+
+def _memberships(request: HttpRequest):
+    return list(Membership.objects.filter(user=request.user).select_related("site")
+                .order_by("site__name"))
+
+
+def _refuse(request: HttpRequest) -> HttpResponse:
+    return render(request, "console/refused.html", status=403)
+
+
+@login_required
+def app(request: HttpRequest) -> HttpResponse:
+    memberships = _memberships(request)
+    if not memberships:
+        return _refuse(request)
+    return render(request, "console/app.html", {
+        "memberships": memberships,
+        "admin_sites": [m.site for m in memberships if m.role == Membership.Role.ADMIN],
+    })
+
+
+class SiteSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Site
+        fields = list(actions.SITE_SETTINGS_FIELDS)
+        labels = {
+            "allowed_origins": gettext_lazy("Allowed origins"),
+            "color": gettext_lazy("Widget colour"),
+            "greeting": gettext_lazy("Greeting"),
+            "offline_message": gettext_lazy("Offline message"),
+            "prechat_form": gettext_lazy("Ask for name and email before the chat (pre-chat form)"),
+            "default_locale": gettext_lazy("Widget language"),
+        }
+        help_texts = {
+            "allowed_origins": gettext_lazy(
+                "Exact origins that may embed the widget, one per line, "
+                "e.g. https://shop.example"),
+        }
+        widgets = {
+            "allowed_origins": forms.Textarea(attrs={"rows": 4}),
+            "color": forms.TextInput(attrs={"type": "color"}),
+        }
+
+
+def embed_snippet(request: HttpRequest, site: Site) -> str:
+    src = request.build_absolute_uri("/static/papo/widget.js")
+    return f'<script async src="{src}" data-site-key="{site.key}"></script>'
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def site_settings(request: HttpRequest, key: str) -> HttpResponse:
+    memberships = _memberships(request)
+    if not memberships:
+        return _refuse(request)
+    member = next((m for m in memberships if m.site.key == key), None)
+    if member is None:
+        raise Http404("no such site")  # other tenants' sites look like missing ones
+    if member.role != Membership.Role.ADMIN:
+        return render(request, "console/refused.html", {"admin_only": True}, status=403)
+    site = member.site
+    form = SiteSettingsForm(request.POST or None, instance=Site.objects.get(pk=site.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_update_site_settings(
+                request.user, key,
+                {f: form.cleaned_data[f] for f in actions.SITE_SETTINGS_FIELDS})
+        except PapoError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect("console:site_settings", key=key)
+    return render(request, "console/site_settings.html", {
+        "site": site, "form": form, "snippet": embed_snippet(request, site),
+        "memberships": memberships,
+        "admin_sites": [m.site for m in memberships if m.role == Membership.Role.ADMIN],
+    })
