@@ -35,6 +35,11 @@ ORIGIN = "http://bench.papo.invalid"
 SERVER_CPU = "0"
 GENERATOR_CPU = "1"
 PAPO_ENV = {
+    # as in production: no DEBUG (Django's debug cursor records every query)
+    "DEBUG": "0",
+    "SECRET_KEY": "bench-" + os.urandom(16).hex(),
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "SECURE_SSL_REDIRECT": "0",
     # the load comes from one address: lift the per-address limits, keep everything else
     "PAPO_CONNECTIONS_PER_IP": "1000000",
     "PAPO_HANDSHAKES_PER_IP_PER_MINUTE": "10000000",

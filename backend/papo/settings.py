@@ -251,6 +251,8 @@ PAPO = {
     "PRESENCE_TTL": float(os.environ.get("PAPO_PRESENCE_TTL", "45")),
     "AGENT_GRACE_SECONDS": float(os.environ.get("PAPO_AGENT_GRACE_SECONDS", "120")),
     "SWEEP_SECONDS": float(os.environ.get("PAPO_SWEEP_SECONDS", "10")),
+    # Threads that run database work for the sockets (realtime/db.py)
+    "DB_THREADS": env_int("PAPO_DB_THREADS", 4),
     # Redis (channel layer pool; see realtime/layers.py)
     "REDIS_POOL_SIZE": env_int("PAPO_REDIS_POOL_SIZE", 512),
     "REDIS_POOL_TIMEOUT": env_int("PAPO_REDIS_POOL_TIMEOUT", 20),

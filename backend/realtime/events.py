@@ -6,7 +6,7 @@ back. The frame is serialised once here and forwarded as text by every
 consumer in the group.
 
 Consumers run actions through :func:`run`: the action's database work happens
-in one ``database_sync_to_async`` hop (one transaction), its events are
+in one hop to the database thread pool (one transaction, ``realtime.db``), its events are
 collected instead of being sent from the worker thread, and then sent from
 the event loop. Sync callers (HTTP views, admin, commands) have no collector,
 so their events are sent straight after commit.
@@ -21,9 +21,10 @@ from functools import partial
 from typing import Any, TypeVar
 
 from asgiref.sync import async_to_sync
-from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.db import transaction
+
+from .db import in_db
 
 T = TypeVar("T")
 Event = tuple[str, dict]
@@ -92,7 +93,7 @@ async def send_all(events: list[Event]) -> None:
 async def run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run a sync action in one thread hop, then publish what it produced."""
     try:
-        result, events = await database_sync_to_async(_collecting)(fn, *args, **kwargs)
+        result, events = await in_db(_collecting)(fn, *args, **kwargs)
     except Exception as exc:
         await send_all(getattr(exc, "papo_events", []))
         raise

@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError
@@ -28,6 +27,7 @@ from django.db import DatabaseError, InterfaceError
 from papo.errors import PapoError
 
 from .. import events, metrics, protocol
+from ..db import in_db
 from ..limits import TokenBucket, frame_bucket
 
 log = logging.getLogger("papo.realtime")
@@ -220,7 +220,7 @@ class PapoConsumer(AsyncWebsocketConsumer):
 
     async def fill_gap(self, conv: int, after: int, before: int) -> None:
         """The layer dropped messages (after, before): send them from the database."""
-        rows = await database_sync_to_async(self.load_range)(conv, after, before)
+        rows = await in_db(self.load_range)(conv, after, before)
         metrics.count("gap.filled")
         log.info("seq gap on conversation %s (%s..%s) filled from the database for %s", conv,
                  after, before, self.describe())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 
 from agents import presence
@@ -13,6 +12,7 @@ from papo.errors import PapoError
 from papo.net import header, scope_client_ip
 
 from .. import events, groups, handshake, limits, protocol
+from ..db import in_db
 from .base import CLOSE_TOO_MANY, PapoConsumer
 
 PING_SECONDS = 25
@@ -64,7 +64,7 @@ class ConsoleConsumer(PapoConsumer):
     async def connect(self) -> None:
         self.ip = scope_client_ip(self.scope)
         self.user = self.scope.get("user")
-        verdict = await database_sync_to_async(handshake.check_console)(
+        verdict = await in_db(handshake.check_console)(
             self.user, header(self.scope, b"origin"), header(self.scope, b"host"), self.ip)
         if verdict.retry_after is not None:
             await self.accept()
@@ -90,7 +90,7 @@ class ConsoleConsumer(PapoConsumer):
 
     # --- frames ----------------------------------------------------------------------
     async def on_hello(self, frame: dict, ref: object) -> None:
-        self.site_ids, assigned = await database_sync_to_async(self._memberships)()
+        self.site_ids, assigned = await in_db(self._memberships)()
         await self.join(groups.agent(self.user.pk))
         for site_id in self.site_ids:
             await self.join(groups.site_agents(site_id))
@@ -105,7 +105,7 @@ class ConsoleConsumer(PapoConsumer):
         return queries.site_ids_of(self.user), queries.watched_ids(self.user)
 
     async def on_list(self, frame: dict, ref: object) -> None:
-        rows, has_more = await database_sync_to_async(queries.list_conversations)(
+        rows, has_more = await in_db(queries.list_conversations)(
             self.user, frame["box"], frame.get("site"), frame.get("before"), frame.get("limit"),
             frame.get("q"))
         await self.send_frame({"type": "list", "ref": ref, "box": frame["box"],
@@ -119,7 +119,7 @@ class ConsoleConsumer(PapoConsumer):
         self.hold(conv_id)
         await self.watch(conv_id)
         try:
-            view, rows, has_more = await database_sync_to_async(_open)(
+            view, rows, has_more = await in_db(_open)(
                 self.user, conv_id, frame.get("before_seq"), frame.get("after_seq"),
                 frame.get("limit"))
         except PapoError:
@@ -143,7 +143,7 @@ class ConsoleConsumer(PapoConsumer):
         conv_id = frame["conversation"]
         if conv_id not in self.watching and conv_id not in self.assigned:
             raise PapoError("not_found", "open the conversation first")
-        visitor_public_id = await database_sync_to_async(self._visitor_of)(conv_id)
+        visitor_public_id = await in_db(self._visitor_of)(conv_id)
         typing = {"type": "typing", "conversation": conv_id, "author": "agent",
                   "name": serializers.agent_name(self.user), "state": frame["state"]}
         await self.channel_layer.group_send(groups.visitor(visitor_public_id),
@@ -178,11 +178,11 @@ class ConsoleConsumer(PapoConsumer):
         await self.send_frame({"type": "ok", "ref": ref, "status": status})
 
     async def on_agents(self, frame: dict, ref: object) -> None:
-        agents = await database_sync_to_async(presence.agents_of)(self.user)
+        agents = await in_db(presence.agents_of)(self.user)
         await self.send_frame({"type": "agents", "ref": ref, "agents": agents})
 
     async def on_visitor_history(self, frame: dict, ref: object) -> None:
-        reply = await database_sync_to_async(queries.visitor_history)(
+        reply = await in_db(queries.visitor_history)(
             self.user, frame["conversation"])
         await self.send_frame({"type": "visitor_history", "ref": ref,
                                "conversation": frame["conversation"], **reply})

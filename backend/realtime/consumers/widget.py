@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 
 from asgiref.sync import sync_to_async
-from channels.db import database_sync_to_async
 from django.conf import settings
 
 from conversations import actions, serializers
@@ -22,6 +21,7 @@ from visitors.models import Visitor
 from visitors.tokens import TokenError, read_token
 
 from .. import events, groups, handshake, limits, metrics, protocol
+from ..db import in_db
 from .base import CLOSE_FORBIDDEN, CLOSE_TOKEN, CLOSE_TOO_MANY, PapoConsumer
 
 PING_SECONDS = 25
@@ -40,7 +40,7 @@ class WidgetConsumer(PapoConsumer):
     async def connect(self) -> None:
         self.ip = scope_client_ip(self.scope)
         site_key = self.scope["url_route"]["kwargs"]["site_key"]
-        verdict = await database_sync_to_async(handshake.check_widget)(
+        verdict = await in_db(handshake.check_widget)(
             site_key, header(self.scope, b"origin"), self.ip
         )
         if verdict.retry_after is not None:
@@ -129,7 +129,7 @@ class WidgetConsumer(PapoConsumer):
         await self.send_frame({"type": "visitor", "ref": ref, "visitor": visitor.as_public()})
 
     async def on_history(self, frame: dict, ref: object) -> None:
-        conv, rows, has_more = await database_sync_to_async(visitor_actions.visitor_history)(
+        conv, rows, has_more = await in_db(visitor_actions.visitor_history)(
             self.visitor, frame.get("before_seq"), frame.get("limit"))
         await self.send_frame({
             "type": "history", "ref": ref, "conversation": conv.pk if conv else None,

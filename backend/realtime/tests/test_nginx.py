@@ -37,8 +37,20 @@ def behind_nginx():
     run_dir = tempfile.mkdtemp(prefix="papo-nginx-")
     port = free_port()
     cluster = load_cluster()
-    conf = cluster.render(port, [f"127.0.0.1:{s.port}" for s in live.servers],
-                          str(REPO / "widget" / "dist"), run_dir)
+    # nginx's workers run as an unprivileged user: give them a readable copy of the
+    # built static files (a checkout may sit in a private directory).
+    static = tempfile.mkdtemp(prefix="papo-static-")
+    os.chmod(static, 0o755)
+    dist = REPO / "widget" / "dist"
+    if not (dist / "papo").is_dir():
+        subprocess.run(["npm", "run", "-s", "build"], cwd=REPO, check=True)
+    shutil.copytree(dist, static, dirs_exist_ok=True)
+    for folder, dirs, files in os.walk(static):
+        for name in dirs:
+            os.chmod(os.path.join(folder, name), 0o755)
+        for name in files:
+            os.chmod(os.path.join(folder, name), 0o644)
+    conf = cluster.render(port, [f"127.0.0.1:{s.port}" for s in live.servers], static, run_dir)
     nginx = cluster.start_nginx(conf, run_dir)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
@@ -48,6 +60,7 @@ def behind_nginx():
         except OSError:
             time.sleep(0.1)
     live.nginx_port = port
+    live.static_dir = static
     yield live
     nginx.terminate()
     nginx.wait(10)
@@ -89,10 +102,7 @@ async def test_widget_and_console_chat_through_nginx(behind_nginx):
 
 async def test_nginx_serves_the_widget_with_long_cache_for_the_hashed_chunk(behind_nginx):
     port = behind_nginx.nginx_port
-    dist = REPO / "widget" / "dist" / "papo"
-    if not dist.is_dir():
-        subprocess.run(["npm", "run", "-s", "build"], cwd=REPO, check=True)
-    chunk = next(p.name for p in dist.glob("ui-*.js"))
+    chunk = next(p.name for p in (REPO / "widget" / "dist" / "papo").glob("ui-*.js"))
 
     def head(path):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as r:

@@ -49,18 +49,14 @@ export class Thread {
   }
 
   /**
-   * `hello.resume`: the last seq held *without a gap* from the oldest one held,
-   * so that a message lost in between is replayed rather than skipped.
+   * `hello.resume`: the highest seq held. Gaps below it are not losses: the
+   * server fills a live gap from its database before sending a later seq, and
+   * agents' internal notes take seqs a visitor never sees.
    */
   resume(): { conversation: number; last_seq: number } | undefined {
     const msgs = this.currentMessages();
     if (!msgs.length) return undefined;
-    let last = msgs[0].seq;
-    for (const m of msgs) {
-      if (m.seq > last + 1) break;
-      last = m.seq;
-    }
-    return { conversation: msgs[0].conversation, last_seq: last };
+    return { conversation: msgs[0].conversation, last_seq: msgs[msgs.length - 1].seq };
   }
 
   clear(): void {
