@@ -281,7 +281,10 @@ class Gen:
         sessions = self.args.sessions.split(",") if self.args.sessions else []
         self.agents = [Agent(self, sessions[i] if sessions else None)
                        for i in range(self.args.agents)]
-        await self.connect_all(self.agents)
+        try:
+            await asyncio.wait_for(self.connect_all(self.agents), 60)
+        except TimeoutError:
+            sys.exit(f"agents could not connect: {self.tally.http_status} {self.tally.errors}")
         self.visitors = [Visitor(self) for _ in range(self.args.visitors)]
         await self.connect_all(self.visitors)
         await asyncio.gather(*(v.send(self.frame(v)) for v in self.visitors))

@@ -37,7 +37,6 @@ GENERATOR_CPU = "1"
 PAPO_ENV = {
     # as in production: no DEBUG (Django's debug cursor records every query)
     "DEBUG": "0",
-    "SECRET_KEY": "bench-" + os.urandom(16).hex(),
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
     "SECURE_SSL_REDIRECT": "0",
     # the load comes from one address: lift the per-address limits, keep everything else
@@ -76,6 +75,8 @@ class Target:
             time.sleep(1)
             return
         self.stack = Stack.scaled() if self.name.startswith("scaled") else Stack.embedded()
+        # one key for the seeded sessions and the server that reads them
+        self.stack.env["SECRET_KEY"] = "bench-" + os.urandom(16).hex()
         self.stack.migrate()
         spec = {"sites": [{"name": "Bench", "origins": [ORIGIN]}],
                 "agents": [{"username": f"agent{i}", "sites": ["Bench"],

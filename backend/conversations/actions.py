@@ -45,6 +45,8 @@ def _ack(msg: Message, duplicate: bool) -> Ack:
 
 def current_conversation(visitor: Visitor) -> Conversation | None:
     """The visitor's latest conversation (resolved ones too, so history shows)."""
+    if visitor.pk is None:  # not stored yet, so no conversation either
+        return None
     return (
         Conversation.objects.select_related("assignee")
         .filter(visitor=visitor)
@@ -82,6 +84,7 @@ def do_visitor_send(visitor: Visitor, client_id: object, body: object) -> Ack:
     body = messages.check_body(body)
     client_id = messages.check_client_id(client_id)
     with transaction.atomic():
+        visitor.persist()
         existing = (
             Message.objects.filter(
                 conversation__visitor=visitor, author=Message.Author.VISITOR, client_id=client_id

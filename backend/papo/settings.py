@@ -251,6 +251,8 @@ PAPO = {
     "PRESENCE_TTL": float(os.environ.get("PAPO_PRESENCE_TTL", "45")),
     "AGENT_GRACE_SECONDS": float(os.environ.get("PAPO_AGENT_GRACE_SECONDS", "120")),
     "SWEEP_SECONDS": float(os.environ.get("PAPO_SWEEP_SECONDS", "10")),
+    # How long a process trusts its copy of a site (sites/lookup.py)
+    "SITE_CACHE_SECONDS": float(os.environ.get("PAPO_SITE_CACHE_SECONDS", "5")),
     # Threads that run database work for the sockets (realtime/db.py)
     "DB_THREADS": env_int("PAPO_DB_THREADS", 4),
     # Redis (channel layer pool; see realtime/layers.py)

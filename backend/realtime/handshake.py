@@ -14,6 +14,7 @@ from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
 from agents.models import Membership
+from sites.lookup import site_by_key
 from sites.models import Site
 from sites.origins import normalize_origin, origin_allowed
 
@@ -37,7 +38,7 @@ def check_widget(site_key: str, origin: str | None, ip: str) -> Verdict:
     if retry is not None:
         metrics.refuse("refused.handshake_rate", "widget handshake flood from %s", ip)
         return Verdict(False, retry_after=retry)
-    site = Site.objects.filter(key=site_key).first()
+    site = site_by_key(site_key)
     if site is None:
         metrics.refuse("refused.site", "unknown site key %r from %s (origin %r)",
                        site_key[:80], ip, origin)

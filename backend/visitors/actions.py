@@ -104,7 +104,10 @@ def _identified_visitor(site: Site, token_visitor: Visitor | None, identify: dic
     if token_visitor is not None and not token_visitor.external_id:
         token_visitor.external_id = user_id
         token_visitor.verified = True
-        token_visitor.save(update_fields=["external_id", "verified"])
+        if token_visitor.pk is None:
+            token_visitor.persist()
+        else:
+            token_visitor.save(update_fields=["external_id", "verified"])
         return token_visitor
     try:
         with transaction.atomic():
@@ -125,8 +128,8 @@ def do_visitor_hello(site: Site, hello: dict, user_agent: str = "") -> Welcome:
             except TokenError as exc:
                 raise PapoError(exc.code, exc.message) from exc
             visitor = Visitor.objects.filter(site=site, public_id=public_id).first()
-            if visitor is None:
-                raise PapoError("token_invalid", "the visitor token names no visitor here")
+            if visitor is None:  # signed by us for this site, not stored yet: see persist()
+                visitor = Visitor(site=site, public_id=public_id)
         identify = hello.get("identify")
         if identify is not None:
             visitor = _identified_visitor(site, visitor, identify)
@@ -140,7 +143,8 @@ def do_visitor_hello(site: Site, hello: dict, user_agent: str = "") -> Welcome:
         _apply_profile(visitor, page=hello.get("page"), locale=hello.get("locale"),
                        user_agent=user_agent, **identify_profile)
         visitor.last_seen_at = timezone.now()
-        visitor.save()
+        if visitor.pk is not None:
+            visitor.save()
         visitor.site = site
 
         conv = current_conversation(visitor)
@@ -168,6 +172,9 @@ def do_update_visitor(visitor: Visitor, *, name=None, email=None, page=None) -> 
         changed = _apply_profile(visitor, name=name, email=email, page=page)
         if not changed:
             return visitor
+        if visitor.pk is None and set(changed) <= {"page_url", "page_title", "referrer"}:
+            return visitor  # browsing only: kept in memory until there is a row
+        visitor.persist()
         visitor.last_seen_at = timezone.now()
         visitor.save(update_fields=[*changed, "last_seen_at"])
         conv = (

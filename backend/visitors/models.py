@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 
@@ -40,6 +40,24 @@ class Visitor(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.email or f"Visitor {self.public_id[:8]}"
+
+    def persist(self) -> None:
+        """Store a visitor on their first real write (a message, a name, an email).
+
+        Hello writes nothing for a new visitor: they get a signed token for a
+        fresh public id and a row exists only once they do something, so a
+        widget opened and left costs no database write. Two tabs racing here
+        end up on the same row (``public_id`` is unique).
+        """
+        if self.pk is not None:
+            return
+        try:
+            with transaction.atomic():
+                self.save(force_insert=True)
+        except IntegrityError:
+            self.pk = Visitor.objects.get(public_id=self.public_id).pk
+            self._state.adding = False
+            self.save()
 
     @property
     def display_name(self) -> str:

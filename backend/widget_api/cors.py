@@ -12,7 +12,7 @@ import re
 from corsheaders.signals import check_request_enabled
 from django.dispatch import receiver
 
-from sites.models import Site
+from sites.lookup import site_by_key
 from sites.origins import origin_allowed
 
 SITE_PATH = re.compile(r"^/api/widget/(?P<key>[A-Za-z0-9_-]{1,64})/")
@@ -23,5 +23,5 @@ def cors_allow_site_origin(sender, request, **kwargs) -> bool:
     match = SITE_PATH.match(request.path)
     if not match:
         return False
-    site = Site.objects.filter(key=match["key"]).only("allowed_origins").first()
+    site = site_by_key(match["key"])
     return site is not None and origin_allowed(request.headers.get("Origin"), site.origin_list)

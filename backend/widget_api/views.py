@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 from django_ratelimit.decorators import ratelimit
 
 from agents.presence import site_has_online_agent
-from sites.models import Site
+from sites.lookup import site_by_key
 
 
 def rate_limited(request: HttpRequest, exception: Exception) -> JsonResponse:
@@ -24,7 +24,7 @@ def rate_limited(request: HttpRequest, exception: Exception) -> JsonResponse:
 @require_GET
 @ratelimit(key="ip", rate=lambda group, request: settings.PAPO["HTTP_RATE"], block=True)
 def widget_config(request: HttpRequest, site_key: str) -> JsonResponse:
-    site = Site.objects.filter(key=site_key).first()
+    site = site_by_key(site_key)
     if site is None:
         return JsonResponse({"error": "not_found", "message": "unknown site key"}, status=404)
     response = JsonResponse(site.widget_config(site_has_online_agent(site.pk)))

@@ -241,6 +241,7 @@ export class Connection {
             true,
           );
         }
+        this.flush(); // the next message may go now
         break;
       }
       case 'error':
@@ -312,6 +313,7 @@ export class Connection {
       } else if (this.o.outbox.get(r)) {
         this.o.outbox.mark(r, code);
         this.emit('outbox');
+        this.flush(); // a refused message does not hold back the ones after it
       } else {
         this.pending.delete(r);
       }
@@ -319,7 +321,7 @@ export class Connection {
     this.emit('error', { code, ref });
   }
 
-  /** Sends every pending request and unsent message not already in flight, in order. */
+  /** Sends every pending request not already in flight, and the oldest unsent message. */
   private flush(): void {
     if (this.state !== 'open') return;
     const wait = this.rateUntil - Date.now();
@@ -334,11 +336,15 @@ export class Connection {
         this.tx(frame);
       }
     }
+    // Messages go one at a time: the server numbers them in the order it stores
+    // them, so a message refused for a moment (rate_limited) is never overtaken.
     for (const item of this.o.outbox.all()) {
-      if (!item.err && !this.inflight.has(item.id)) {
+      if (item.err) continue;
+      if (!this.inflight.has(item.id)) {
         this.inflight.add(item.id);
         this.tx({ type: 'send', ref: item.id, client_id: item.id, body: item.body });
       }
+      break;
     }
   }
 

@@ -276,6 +276,24 @@ test('rate_limited on a send: said in words (event), retried after retry_after, 
   assert.deepEqual(ws.of('send').map((f) => f.client_id), [item.id, item.id]);
 });
 
+test('messages go one at a time, so one held back by rate_limited is never overtaken', () => {
+  const { conn } = page();
+  conn.start();
+  const ws = FakeSocket.last();
+  ws.open();
+  ws.push({ type: 'welcome', v: 1, token: 't', visitor: {}, conversation: null, messages: [], has_more: false,
+            agents_online: true, config: {}, limits: { max_body: 4000, ping_seconds: 25 } });
+  const first = conn.send('first');
+  const second = conn.send('second');
+  assert.deepEqual(ws.of('send').map((f) => f.body), ['first'], 'the second waits for the first ack');
+  ws.push({ type: 'error', code: 'rate_limited', message: 'slow down', ref: first.id, retry_after: 1 });
+  mock.timers.tick(1_000);
+  assert.deepEqual(ws.of('send').map((f) => f.body), ['first', 'first'], 'the first goes again, alone');
+  ws.push({ type: 'ack', ref: first.id, client_id: first.id, conversation: 41, seq: 1,
+            created_at: '2026-11-24T00:00:00Z', duplicate: false });
+  assert.deepEqual(ws.of('send').map((f) => f.client_id), [first.id, first.id, second.id]);
+});
+
 test('a refused message is marked failed and goes again only on retry, with its id', () => {
   const { conn, outbox } = page();
   conn.start();
