@@ -10,9 +10,9 @@ those sites' widgets.
 from __future__ import annotations
 
 import logging
+import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.utils import timezone
 from conversations import routing
 from conversations.models import Conversation
 from conversations.serializers import agent_name
+from papo.cache import shared
 from papo.errors import PapoError
 from realtime import events, groups
 
@@ -39,6 +40,24 @@ def status_of(user) -> str:
 
 def site_has_online_agent(site_id: int) -> bool:
     return routing.online_members(site_id).exists()
+
+
+_for_widgets: dict[int, tuple[float, bool]] = {}
+
+
+def site_available(site_id: int) -> bool:
+    """``agents_online`` for a widget's welcome or config: this process's answer
+    from the last second, if any. Widgets also get every change live as an
+    ``availability`` event, so a second of staleness never sticks."""
+    now = time.monotonic()
+    hit = _for_widgets.get(site_id)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    if len(_for_widgets) > 10_000:
+        _for_widgets.clear()
+    online = site_has_online_agent(site_id)
+    _for_widgets[site_id] = (now + 1.0, online)
+    return online
 
 
 def agents_of(user) -> list[dict]:
@@ -71,6 +90,7 @@ def agents_of(user) -> list[dict]:
 
 def _publish_presence(user) -> None:
     """Tell agents of the user's sites, and those sites' widgets, what changed."""
+    _for_widgets.clear()
     status = status_of(user)
     frame = {"type": "presence", "agent": {
         "id": user.pk, "name": agent_name(user), "status": status,
@@ -152,7 +172,7 @@ def sweep() -> dict:
 
 def maybe_sweep() -> None:
     """Sweep at most once per ``SWEEP_SECONDS`` across all processes (cache lock)."""
-    if cache.add("papo:sweep-lock", 1, timeout=settings.PAPO["SWEEP_SECONDS"]):
+    if shared().add("papo:sweep-lock", 1, timeout=settings.PAPO["SWEEP_SECONDS"]):
         sweep()
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+
+from papo.cache import shared
 
 
 class TokenBucket:
@@ -58,14 +59,27 @@ def console_bucket() -> TokenBucket:
     return TokenBucket(cfg["CONSOLE_FRAME_BURST"], cfg["CONSOLE_FRAME_RATE"])
 
 
-def _incr(key: str, timeout: int) -> int:
-    if cache.add(key, 1, timeout=timeout):
+def _incr(key: str, timeout: int, *, refresh: bool = False) -> int:
+    """Count ``key`` up; it expires ``timeout`` s after it was made (or after
+    this call, with ``refresh``). On Redis this is one round trip."""
+    backend = shared()
+    redis_client = getattr(getattr(backend, "_cache", None), "get_client", None)
+    if redis_client is not None:
+        full = backend.make_and_validate_key(key)
+        pipe = redis_client(full, write=True).pipeline(transaction=False)
+        pipe.incr(full)
+        pipe.expire(full, timeout, nx=not refresh)
+        return int(pipe.execute()[0])
+    if backend.add(key, 1, timeout=timeout):
         return 1
     try:
-        return cache.incr(key)
+        n = backend.incr(key)
     except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=timeout)
+        backend.add(key, 1, timeout=timeout)
         return 1
+    if refresh:
+        backend.touch(key, timeout)
+    return n
 
 
 def allow_handshake(ip: str) -> float | None:
@@ -83,9 +97,7 @@ def _conn_key(ip: str) -> str:
 
 def acquire_connection(ip: str) -> float | None:
     """Count an open connection; None if allowed (then call release), else retry-after."""
-    ttl = settings.PAPO["CONNECTION_COUNT_TTL"]
-    n = _incr(_conn_key(ip), timeout=ttl)
-    cache.touch(_conn_key(ip), ttl)
+    n = _incr(_conn_key(ip), timeout=settings.PAPO["CONNECTION_COUNT_TTL"], refresh=True)
     if n > settings.PAPO["CONNECTIONS_PER_IP"]:
         release_connection(ip)
         return 5.0
@@ -94,12 +106,12 @@ def acquire_connection(ip: str) -> float | None:
 
 def touch_connection(ip: str) -> None:
     """Keep the address's count alive while its connections are (on heartbeats)."""
-    cache.touch(_conn_key(ip), settings.PAPO["CONNECTION_COUNT_TTL"])
+    shared().touch(_conn_key(ip), settings.PAPO["CONNECTION_COUNT_TTL"])
 
 
 def release_connection(ip: str) -> None:
     try:
-        if cache.decr(_conn_key(ip)) < 0:
-            cache.delete(_conn_key(ip))
+        if shared().decr(_conn_key(ip)) < 0:
+            shared().delete(_conn_key(ip))
     except ValueError:
         pass  # expired: nothing to release

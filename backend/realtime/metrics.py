@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from django.core.cache import cache
+from papo.cache import shared
 
 log = logging.getLogger("papo.security")
 
@@ -24,14 +24,14 @@ NAMES = (
 def count(name: str, n: int = 1) -> None:
     key = KEY.format(name)
     try:
-        cache.incr(key, n)
+        shared().incr(key, n)
     except ValueError:
-        if not cache.add(key, n, timeout=None):
-            cache.incr(key, n)
+        if not shared().add(key, n, timeout=None):
+            shared().incr(key, n)
 
 
 def value(name: str) -> int:
-    return int(cache.get(KEY.format(name)) or 0)
+    return int(shared().get(KEY.format(name)) or 0)
 
 
 def snapshot() -> dict[str, int]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from agents.presence import site_has_online_agent
+from agents.presence import site_available
 from conversations import messages, serializers
 from conversations.actions import current_conversation
 from conversations.models import Conversation, Message
@@ -120,50 +120,51 @@ def do_visitor_hello(site: Site, hello: dict, user_agent: str = "") -> Welcome:
     """Authenticate (or create) the visitor, record where they are, replay history."""
     token = hello.get("token")
     resume = hello.get("resume")  # shape checked by realtime.protocol
-    with transaction.atomic():
-        visitor = None
-        if token is not None:
-            try:
-                public_id = read_token(token, site.pk)
-            except TokenError as exc:
-                raise PapoError(exc.code, exc.message) from exc
-            visitor = Visitor.objects.filter(site=site, public_id=public_id).first()
-            if visitor is None:  # signed by us for this site, not stored yet: see persist()
-                visitor = Visitor(site=site, public_id=public_id)
-        identify = hello.get("identify")
-        if identify is not None:
-            visitor = _identified_visitor(site, visitor, identify)
-            identify_profile = {k: identify.get(k) for k in ("name", "email") if identify.get(k)}
-        else:
-            identify_profile = {}
-        if site.verified_only and not (visitor and visitor.verified):
-            raise PapoError("identity_required", "this site only chats with signed-in users")
-        if visitor is None:
-            visitor = Visitor(site=site)
-        _apply_profile(visitor, page=hello.get("page"), locale=hello.get("locale"),
-                       user_agent=user_agent, **identify_profile)
-        visitor.last_seen_at = timezone.now()
-        if visitor.pk is not None:
-            visitor.save()
-        visitor.site = site
+    # No transaction around it all: a new visitor's hello writes nothing, and
+    # each write below (identify, a returning visitor's page) stands alone.
+    visitor = None
+    if token is not None:
+        try:
+            public_id = read_token(token, site.pk)
+        except TokenError as exc:
+            raise PapoError(exc.code, exc.message) from exc
+        visitor = Visitor.objects.filter(site=site, public_id=public_id).first()
+        if visitor is None:  # signed by us for this site, not stored yet: see persist()
+            visitor = Visitor(site=site, public_id=public_id)
+    identify = hello.get("identify")
+    if identify is not None:
+        visitor = _identified_visitor(site, visitor, identify)
+        identify_profile = {k: identify.get(k) for k in ("name", "email") if identify.get(k)}
+    else:
+        identify_profile = {}
+    if site.verified_only and not (visitor and visitor.verified):
+        raise PapoError("identity_required", "this site only chats with signed-in users")
+    if visitor is None:
+        visitor = Visitor(site=site)
+    _apply_profile(visitor, page=hello.get("page"), locale=hello.get("locale"),
+                   user_agent=user_agent, **identify_profile)
+    visitor.last_seen_at = timezone.now()
+    if visitor.pk is not None:
+        visitor.save()
+    visitor.site = site
 
-        conv = current_conversation(visitor)
-        rows: list[Message] = []
-        has_more = False
-        if conv is not None:
-            if resume is not None and resume["conversation"] == conv.pk:
-                rows, has_more = messages.page(conv, after_seq=resume["last_seq"],
-                                               limit=REPLAY_LIMIT, visible_only=True)
-            else:
-                rows, has_more = messages.page(conv, visible_only=True)
-        return Welcome(
-            visitor=visitor,
-            token=make_token(site.pk, visitor.public_id),
-            conversation=conv,
-            messages=rows,
-            has_more=has_more,
-            agents_online=site_has_online_agent(site.pk),
-        )
+    conv = current_conversation(visitor)
+    rows: list[Message] = []
+    has_more = False
+    if conv is not None:
+        if resume is not None and resume["conversation"] == conv.pk:
+            rows, has_more = messages.page(conv, after_seq=resume["last_seq"],
+                                           limit=REPLAY_LIMIT, visible_only=True)
+        else:
+            rows, has_more = messages.page(conv, visible_only=True)
+    return Welcome(
+        visitor=visitor,
+        token=make_token(site.pk, visitor.public_id),
+        conversation=conv,
+        messages=rows,
+        has_more=has_more,
+        agents_online=site_available(site.pk),
+    )
 
 
 def do_update_visitor(visitor: Visitor, *, name=None, email=None, page=None) -> Visitor:

@@ -7,7 +7,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 from django_ratelimit.decorators import ratelimit
 
-from agents.presence import site_has_online_agent
+from agents.presence import site_available
 from sites.lookup import site_by_key
 
 
@@ -27,6 +27,6 @@ def widget_config(request: HttpRequest, site_key: str) -> JsonResponse:
     site = site_by_key(site_key)
     if site is None:
         return JsonResponse({"error": "not_found", "message": "unknown site key"}, status=404)
-    response = JsonResponse(site.widget_config(site_has_online_agent(site.pk)))
+    response = JsonResponse(site.widget_config(site_available(site.pk)))
     response["Cache-Control"] = "no-store"
     return response
