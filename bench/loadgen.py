@@ -48,23 +48,27 @@ class Tally:
     http_status: dict[int, int] = field(default_factory=dict)
     # client id -> how many times the intended receiver was shown it
     expected: dict[str, int] = field(default_factory=dict)
-    duplicates: int = 0
+    duplicates: int = 0      # one client id stored under two seqs: a visible duplicate
+    redelivered: int = 0     # the same (conversation, seq) sent again (clients merge by seq)
     recording: bool = False
+    seqs: dict[str, tuple[int, int]] = field(default_factory=dict)  # client id -> (conv, seq)
     tracked: set[str] = field(default_factory=set)  # client ids sent with a schedule
 
     def error(self, code: str) -> None:
         self.errors[code] = self.errors.get(code, 0) + 1
 
-    def delivered(self, cid: str, sched: float, into: list[float]) -> None:
+    def delivered(self, cid: str, sched: float, into: list[float], where: tuple[int, int]) -> None:
         if cid not in self.tracked:
             return
+        first = self.seqs.setdefault(cid, where)
+        if first != where:
+            self.duplicates += 1  # the server stored it twice
+            return
         seen = self.expected.get(cid)
-        if seen is None:
-            self.expected[cid] = 1  # delivered before its ack reached the sender
-        else:
-            if seen >= 1:
-                self.duplicates += 1
-            self.expected[cid] = seen + 1
+        if seen:
+            self.redelivered += 1
+            return
+        self.expected[cid] = 1
         if self.recording:
             into.append((now() - sched) * 1000)
 
@@ -193,7 +197,8 @@ class Visitor(Endpoint):
         self.last_seq = max(self.last_seq, m["seq"])
         if m["author"] == "agent" and "|" in m["body"]:
             sched, cid = m["body"].split("|", 1)
-            self.gen.tally.delivered(cid, float(sched), self.gen.tally.a2v)
+            self.gen.tally.delivered(cid, float(sched), self.gen.tally.a2v,
+                                     (m["conversation"], m["seq"]))
 
 
 class Agent(Endpoint):
@@ -243,7 +248,8 @@ class Agent(Endpoint):
             self.conversations[conv] = max(self.conversations[conv], m["seq"])
         if m["author"] == "visitor" and "|" in m["body"] and conv in self.conversations:
             sched, cid = m["body"].split("|", 1)
-            self.gen.tally.delivered(cid, float(sched), self.gen.tally.v2a)
+            self.gen.tally.delivered(cid, float(sched), self.gen.tally.v2a,
+                                     (m["conversation"], m["seq"]))
 
 
 class Gen:
@@ -354,7 +360,8 @@ class Gen:
     def totals(self) -> dict:
         t = self.tally
         return {"sent": t.sent, "acked": t.acked, "lost": t.outstanding(),
-                "duplicated": t.duplicates, "errors": t.errors, "http_status": t.http_status,
+                "duplicated": t.duplicates, "redelivered": t.redelivered,
+                "errors": t.errors, "http_status": t.http_status,
                 "unacked": sum(len(e.outbox) for e in self.visitors + self.agents),
                 "disconnects": self.disconnects}
 

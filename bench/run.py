@@ -201,6 +201,7 @@ def summarise(runs: list[dict], scenario: str) -> dict:
                         "max": max(values)}
     out["lost"] = sum(r["lost"] for r in runs)
     out["duplicated"] = sum(r["duplicated"] for r in runs)
+    out["redelivered"] = sum(r.get("redelivered", 0) for r in runs)
     out["server_errors"] = sum(r["server_errors"] for r in runs)
     return out
 
@@ -241,9 +242,10 @@ def table(results: dict) -> str:
                 ratio = f"{v['median'] / base:.2f}x" if base else ""
                 lines.append(f"| {scenario} | {target} | {key} | {v['median']:.2f} | "
                              f"{v['min']:.2f} to {v['max']:.2f} | {ratio} |")
-            lines.append(f"| {scenario} | {target} | lost / duplicated / server errors | "
-                         f"{data['summary']['lost']} / {data['summary']['duplicated']} / "
-                         f"{data['summary']['server_errors']} | | |")
+            d = data["summary"]
+            lines.append(f"| {scenario} | {target} | lost / duplicated / redelivered / "
+                         f"server errors | {d['lost']} / {d['duplicated']} / "
+                         f"{d['redelivered']} / {d['server_errors']} | | |")
     return "\n".join(lines)
 
 

@@ -116,8 +116,17 @@ class PapoConsumer(AsyncWebsocketConsumer):
 
     # --- frames in -------------------------------------------------------------
     async def send_frame(self, frame: dict) -> None:
-        if not self.closed:
-            await self.send(text_data=events.dumps(frame))
+        await self.send_text(events.dumps(frame))
+
+    async def send_text(self, text: str) -> None:
+        """Send unless the socket is gone: a client may close between an event
+        arriving and its disconnect being processed."""
+        if self.closed:
+            return
+        try:
+            await self.send(text_data=text)
+        except RuntimeError:  # daphne: "Attempt to send on a closed protocol"
+            self.closed = True
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.closed:
@@ -212,8 +221,7 @@ class PapoConsumer(AsyncWebsocketConsumer):
                     await self.fill_gap(conv, sent, seq)
             self.sent_seq[conv] = max(seq, self.sent_seq.get(conv, 0))
         await self.on_event(event)
-        if not self.closed:
-            await self.send(text_data=event["text"])
+        await self.send_text(event["text"])
 
     async def on_event(self, event: dict) -> None:
         """Hook: react to an event before it is forwarded."""
@@ -239,10 +247,14 @@ class PapoConsumer(AsyncWebsocketConsumer):
         for event in self._held.pop(conv, []):
             await self.papo_event(event)
 
+    def note_seen(self, conv: int, seq: int) -> None:
+        """This socket has been given everything of ``conv`` up to ``seq``."""
+        if seq > self.sent_seq.get(conv, 0):
+            self.sent_seq[conv] = seq
+
     def note_sent(self, messages: list[dict]) -> None:
         for m in messages:
-            if m["seq"] > self.sent_seq.get(m["conversation"], 0):
-                self.sent_seq[m["conversation"]] = m["seq"]
+            self.note_seen(m["conversation"], m["seq"])
 
     async def on_ping(self, frame: dict, ref: object) -> None:
         await self.send_frame({"type": "pong", "ref": ref})

@@ -127,6 +127,8 @@ class ConsoleConsumer(PapoConsumer):
             await self.unwatch(conv_id)
             raise
         self.note_sent(rows)
+        if frame.get("before_seq") is None and not has_more:
+            self.note_seen(conv_id, view["last_seq"])  # read up to the newest message
         await self.send_frame({"type": "history", "ref": ref, "conversation": view,
                                "messages": rows, "has_more": has_more})
         await self.release(conv_id)

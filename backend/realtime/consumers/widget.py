@@ -99,6 +99,10 @@ class WidgetConsumer(PapoConsumer):
         reply = welcome.frame({"limits": {
             "max_body": settings.PAPO["MAX_BODY_CHARS"], "ping_seconds": PING_SECONDS}})
         self.note_sent(reply["messages"])
+        if reply["conversation"]:
+            # Everything up to here was read: a live event below it (published
+            # late by another sender) is already covered, one above it is new.
+            self.note_seen(reply["conversation"]["id"], reply["conversation"]["last_seq"])
         await self.send_frame(reply)
         await self.mark_ready()
 

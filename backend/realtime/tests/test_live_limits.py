@@ -76,3 +76,4 @@ async def _refused_at_once(peer) -> bool:
         return True
     except TimeoutError:
         return False
+
