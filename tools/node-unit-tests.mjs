@@ -1,19 +1,18 @@
-// Compiles the widget unit tests (TypeScript) with esbuild and runs them with
-// node's own test runner. No network, no DOM: the protocol client is driven
-// through a fake WebSocket and a fake server (fakes.ts).
+// Compiles a folder of TypeScript unit tests (*.test.ts) with esbuild and runs
+// them with node's own test runner: `node tools/node-unit-tests.mjs widget/tests/unit`.
+// No network, no DOM: clients run against the fakes each folder keeps (fakes.ts).
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const out = join(here, '..', '..', 'dist', 'unit-tests');
-const tests = readdirSync(here).filter((f) => f.endsWith('.test.ts'));
+const dir = resolve(process.argv[2] ?? '.');
+const out = join(dir, '..', '..', 'dist', 'unit-tests');
+const tests = readdirSync(dir).filter((f) => f.endsWith('.test.ts'));
 
 rmSync(out, { recursive: true, force: true });
 await build({
-  entryPoints: tests.map((f) => join(here, f)),
+  entryPoints: tests.map((f) => join(dir, f)),
   outdir: out,
   bundle: true,
   platform: 'node',
