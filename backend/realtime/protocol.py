@@ -83,6 +83,7 @@ WIDGET: dict[str, dict[str, Field]] = {
                       "{conversation: positive int, last_seq: int >= 0}"),
         "page": PAGE,
         "locale": opt(_str(35), "a string of at most 35 characters"),
+        "timezone": opt(lambda v: v is None or _str(64)(v), "an IANA time zone name"),
         "identify": opt(lambda v: v is None or _obj(v), "an object"),
     },
     "send": {"client_id": CLIENT_ID, "body": BODY},

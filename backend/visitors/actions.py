@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -60,8 +61,20 @@ def _url(value: object, field: str) -> str:
     return url if url.startswith(("http://", "https://")) else ""
 
 
+def _time_zone(value: object) -> str:
+    """A real IANA zone name, or "" (an unknown name is dropped, not refused)."""
+    name = _str(value, "timezone", 64)
+    if not name:
+        return ""
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        return ""
+    return name
+
+
 def _apply_profile(visitor: Visitor, *, name=None, email=None, page=None, locale=None,
-                   user_agent=None) -> list[str]:
+                   user_agent=None, time_zone=None) -> list[str]:
     """Copy the given fields onto ``visitor``; returns the changed field names."""
     changed = []
     values: dict[str, str] = {}
@@ -82,6 +95,8 @@ def _apply_profile(visitor: Visitor, *, name=None, email=None, page=None, locale
         values["locale"] = _str(locale, "locale", 35)
     if user_agent is not None:
         values["user_agent"] = user_agent[:500]
+    if time_zone is not None:
+        values["time_zone"] = _time_zone(time_zone)
     for field, value in values.items():
         if getattr(visitor, field) != value:
             setattr(visitor, field, value)
@@ -142,7 +157,7 @@ def do_visitor_hello(site: Site, hello: dict, user_agent: str = "") -> Welcome:
     if visitor is None:
         visitor = Visitor(site=site)
     _apply_profile(visitor, page=hello.get("page"), locale=hello.get("locale"),
-                   user_agent=user_agent, **identify_profile)
+                   user_agent=user_agent, time_zone=hello.get("timezone"), **identify_profile)
     visitor.last_seen_at = timezone.now()
     if visitor.pk is not None:
         visitor.save()

@@ -26,6 +26,7 @@ class Visitor(models.Model):
     referrer = models.URLField(max_length=2000, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
     locale = models.CharField(max_length=35, blank=True)
+    time_zone = models.CharField(max_length=64, blank=True)  # IANA, e.g. America/Sao_Paulo
     first_seen_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(default=timezone.now)
 
@@ -81,6 +82,7 @@ class Visitor(models.Model):
             "referrer": self.referrer,
             "user_agent": self.user_agent,
             "locale": self.locale,
+            "timezone": self.time_zone,
             "first_seen_at": self.first_seen_at.isoformat(),
             "last_seen_at": self.last_seen_at.isoformat(),
         }

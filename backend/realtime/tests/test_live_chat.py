@@ -74,7 +74,8 @@ async def test_console_needs_session_and_own_origin(live_papo):
 async def test_visitor_and_agent_chat_both_ways(live_papo):
     key, agent, console = await online_agent(live_papo)
     visitor, _ = await live_papo.visitor(key, page={"url": "https://shop.example/cart",
-                                               "title": "Cart"})
+                                                    "title": "Cart"},
+                                         timezone="America/Sao_Paulo")
     ack = await visitor.request({"type": "send", "client_id": client_id(),
                                  "body": "Where is my order?"})
     assert ack["type"] == "ack" and ack["seq"] == 1 and ack["duplicate"] is False
@@ -83,6 +84,7 @@ async def test_visitor_and_agent_chat_both_ways(live_papo):
     assigned = await console.expect("conversation", event="assigned")
     assert assigned["conversation"]["assignee"]["id"] == agent["id"]
     assert assigned["conversation"]["visitor"]["page_title"] == "Cart"
+    assert assigned["conversation"]["visitor"]["timezone"] == "America/Sao_Paulo"
     got = await console.expect("message")
     assert got["message"]["body"] == "Where is my order?"
 
@@ -126,6 +128,17 @@ async def test_resume_replays_what_was_missed_once(live_papo):
     await back.expect("message", seq=5)
     assert [m["seq"] for m in back.messages(conv)] == [3, 4, 5]
     await back.close()
+    await console.close()
+
+
+async def test_an_unknown_time_zone_is_dropped_not_stored(live_papo):
+    key, agent, console = await online_agent(live_papo)
+    visitor, welcome = await live_papo.visitor(key, timezone="Mars/Olympus_Mons")
+    assert welcome["type"] == "welcome"
+    await visitor.request({"type": "send", "client_id": client_id(), "body": "hi"})
+    assigned = await console.expect("conversation", event="assigned")
+    assert assigned["conversation"]["visitor"]["timezone"] == ""
+    await visitor.close()
     await console.close()
 
 

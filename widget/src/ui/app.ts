@@ -41,7 +41,7 @@ export function mount(ctx: Ctx): UI {
     session,
     outbox,
     thread,
-    hello: () => ({ page: pageInfo(), locale, ...(ctx.identity ? { identify: identifyFrame(ctx.identity) } : {}) }),
+    hello: () => ({ page: pageInfo(), locale, timezone: timeZone(), ...(ctx.identity ? { identify: identifyFrame(ctx.identity) } : {}) }),
     online: () => navigator.onLine !== false,
   });
 
@@ -352,4 +352,13 @@ export function mount(ctx: Ctx): UI {
       clearTimeout(typingTimer);
     },
   };
+}
+
+/** The visitor's IANA time zone, so agents can see their local time. */
+function timeZone(): string | undefined {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || undefined;
+  } catch {
+    return undefined;
+  }
 }
