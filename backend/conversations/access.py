@@ -10,10 +10,6 @@ from papo.errors import PapoError
 from .models import Conversation
 
 
-def member_site_ids(user) -> list[int]:
-    return list(Membership.objects.filter(user=user).values_list("site_id", flat=True))
-
-
 def membership(user, site_id: int) -> Membership:
     try:
         return Membership.objects.get(user=user, site_id=site_id)

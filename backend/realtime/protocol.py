@@ -137,6 +137,17 @@ def ref_of(frame: object) -> object:
     return None
 
 
+def ref_of_text(text: str) -> object:
+    """Best-effort ``ref`` of a frame that will not be processed (refused, or
+    not valid), so even that error can name the request. Small frames only."""
+    if len(text) > 4096:
+        return None
+    try:
+        return ref_of(json.loads(text))
+    except (ValueError, RecursionError):
+        return None
+
+
 def parse(text: str, schema: dict[str, dict[str, Field]]) -> dict:
     """Decode and validate one text frame against an endpoint's schema."""
     try:

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 
-from .origins import parse_origin_list, validate_origin_list
+from .origins import allowed_set, validate_origin_list
 
 
 def new_site_key() -> str:
@@ -71,8 +71,8 @@ class Site(models.Model):
         return self.name
 
     @property
-    def origin_list(self) -> list[str]:
-        return parse_origin_list(self.allowed_origins)
+    def origin_list(self) -> frozenset[str]:
+        return allowed_set(self.allowed_origins)
 
     def widget_config(self, agents_online: bool) -> dict:
         """What the widget needs to draw itself (public: no secrets here)."""

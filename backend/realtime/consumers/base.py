@@ -148,13 +148,13 @@ class PapoConsumer(AsyncWebsocketConsumer):
                 return
             await self.send_frame(PapoError(
                 "rate_limited", "too many frames; slow down", retry_after=retry_after
-            ).frame(protocol.ref_of(_peek(text_data))))
+            ).frame(protocol.ref_of_text(text_data)))
             return
         try:
             frame = protocol.parse(text_data, self.schema)
         except PapoError as exc:
             metrics.count("bad_frames")
-            await self.send_frame(exc.frame(protocol.ref_of(_peek(text_data))))
+            await self.send_frame(exc.frame(protocol.ref_of_text(text_data)))
             return
         self._inbox.put_nowait((frame, protocol.ref_of(frame)))
         if self._worker is None:
@@ -259,12 +259,3 @@ class PapoConsumer(AsyncWebsocketConsumer):
     async def on_ping(self, frame: dict, ref: object) -> None:
         await self.send_frame({"type": "pong", "ref": ref})
 
-
-def _peek(text: str) -> object:
-    """Best-effort ``ref`` of a frame we will not process (rate limited)."""
-    if len(text) > 4096:
-        return None
-    try:
-        return protocol.json.loads(text)
-    except ValueError:
-        return None

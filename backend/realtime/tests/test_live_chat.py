@@ -393,10 +393,12 @@ async def test_config_over_http_grants_cors_to_the_site_origin_only(live_papo):
 
 async def test_refusals_are_counted_for_the_operator(live_papo):
     """What the sockets refused shows in `manage.py papo_stats` (counters in the cache)."""
+    if live_papo.stack.name != "scaled":
+        pytest.skip("without Redis the counters live in the server process's local memory")
+    out = await asyncio.to_thread(live_papo.stack.manage, "papo_stats")
+    before = dict(line.split() for line in out.strip().splitlines())
     with pytest.raises(Refused):
         await live_papo.widget(origin="https://evil.example")
     out = await asyncio.to_thread(live_papo.stack.manage, "papo_stats")
-    counts = dict(line.split() for line in out.strip().splitlines())
-    if live_papo.stack.name == "scaled":  # Redis: the server's counters are visible here
-        assert int(counts["refused.origin"]) >= 1
-    assert set(counts) >= {"refused.origin", "refused.site", "limited.frames", "gap.filled"}
+    after = dict(line.split() for line in out.strip().splitlines())
+    assert int(after["refused.origin"]) == int(before["refused.origin"]) + 1
