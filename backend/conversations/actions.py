@@ -83,6 +83,11 @@ def do_visitor_send(visitor: Visitor, client_id: object, body: object) -> Ack:
     """Store a visitor's message once, opening (and routing) a conversation if needed."""
     body = messages.check_body(body)
     client_id = messages.check_client_id(client_id)
+    if visitor.pk is not None:
+        done = messages.append_fast(
+            author=Message.Author.VISITOR, visitor=visitor, body=body, client_id=client_id)
+        if done is not None:
+            return _ack(*done)
     with transaction.atomic():
         visitor.persist()
         existing = (
@@ -111,6 +116,11 @@ def do_agent_send(user, conversation_id: int, client_id: object, body: object,
         raise PapoError("invalid", "internal must be true or false")
     body = messages.check_body(body)
     client_id = messages.check_client_id(client_id)
+    done = messages.append_fast(
+        author=Message.Author.AGENT, agent=user, conversation_id=conversation_id, body=body,
+        client_id=client_id, internal=internal)
+    if done is not None:
+        return _ack(*done)
     with transaction.atomic():
         conv = access.get_visible(user, conversation_id, lock=True)
         existing = conv.messages.filter(author=Message.Author.AGENT, client_id=client_id).first()

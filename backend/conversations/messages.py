@@ -10,10 +10,12 @@ seq has no gaps and no duplicates under concurrent senders.
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from papo.errors import PapoError
 from realtime import events, groups
+from visitors.models import Visitor
 
 from . import serializers
 from .models import Conversation, Message
@@ -126,3 +128,145 @@ def page(conv: Conversation, *, before_seq: int | None = None, after_seq: int | 
     rows = list(qs.order_by("-seq")[: limit + 1])
     has_more = len(rows) > limit
     return list(reversed(rows[:limit])), has_more
+
+
+# --- the hot path: a message into an open conversation, without the ORM -------------------
+# ``append`` above takes five to seven statements (BEGIN, lock, duplicate check,
+# INSERT, UPDATE, COMMIT) and most of a millisecond of ORM compilation each, for
+# every message. The common case, a message into a conversation that is already
+# open, does the same steps in plain SQL: on PostgreSQL as one autocommitted
+# statement (lock the row, look for the client id, advance ``last_seq``, insert
+# under the lock); on SQLite as three statements in one IMMEDIATE transaction,
+# which holds the write lock throughout. Anything else (a first message, a
+# claim, an error, a duplicate on SQLite) returns None and the caller takes the
+# ORM path, which also raises the exact errors. On PostgreSQL a concurrent
+# duplicate of the same client id, unseen by the statement's snapshot, fails the
+# unique constraint and is retried on the ORM path, where it is found.
+
+_FIND_VISITOR_CONV = """
+    SELECT c.id, c.visible_seq, v.public_id, true AS writable, c.last_seq, c.status, c.site_id
+    FROM conversations_conversation c JOIN visitors_visitor v ON v.id = c.visitor_id
+    WHERE c.visitor_id = %(visitor)s AND c.status <> 'resolved'
+"""
+_FIND_AGENT_CONV = """
+    SELECT c.id, c.visible_seq, v.public_id, (c.status = 'open' OR %(internal)s) AS writable,
+           c.last_seq, c.status, c.site_id
+    FROM conversations_conversation c JOIN visitors_visitor v ON v.id = c.visitor_id
+    WHERE c.id = %(conversation)s AND EXISTS (
+        SELECT 1 FROM agents_membership mb
+        WHERE mb.site_id = c.site_id AND mb.user_id = %(agent)s)
+"""
+_VISITOR_DUP = """
+    SELECT m.conversation_id, m.seq, m.created_at FROM conversations_message m
+    JOIN conversations_conversation c ON c.id = m.conversation_id
+    WHERE c.visitor_id = %(visitor)s AND m.author = 'visitor' AND m.client_id = %(client_id)s
+"""
+_AGENT_DUP = """
+    SELECT m.conversation_id, m.seq, m.created_at FROM conversations_message m
+    WHERE m.conversation_id = %(conversation)s AND m.author = 'agent'
+      AND m.client_id = %(client_id)s
+"""
+_INSERT = """
+    INSERT INTO conversations_message (conversation_id, seq, author, agent_id, body, event,
+                                       data, internal, client_id, created_at)
+"""
+_SET = """
+    last_seq = c.last_seq + 1,
+    visible_seq = CASE WHEN %(internal)s THEN c.visible_seq ELSE c.last_seq + 1 END,
+    first_agent_reply_at = CASE WHEN %(author)s = 'agent' AND NOT %(internal)s
+        THEN COALESCE(c.first_agent_reply_at, %(now)s) ELSE c.first_agent_reply_at END,
+    updated_at = %(now)s
+"""
+_PG_ONE_STATEMENT = (  # constants only: every value is a parameter
+    "WITH conv AS ({find} FOR UPDATE OF c), dup AS ({dup}), "
+    "upd AS (UPDATE conversations_conversation c SET {set} FROM conv "
+    "  WHERE c.id = conv.id AND conv.writable AND NOT EXISTS (SELECT 1 FROM dup) "
+    "  RETURNING c.id, c.last_seq, c.status, c.site_id, conv.visible_seq AS prev_visible, "
+    "  conv.public_id), "
+    "ins AS ({insert} SELECT id, last_seq, %(author)s::varchar, %(agent)s::bigint, "
+    "  %(body)s::text, '', '{{}}'::jsonb, %(internal)s::boolean, %(client_id)s::varchar, "
+    "  %(now)s::timestamptz FROM upd RETURNING conversation_id) "
+    "SELECT false, upd.id, upd.last_seq, upd.status, upd.site_id, upd.prev_visible, "
+    "  upd.public_id, %(now)s FROM upd JOIN ins ON ins.conversation_id = upd.id "
+    "UNION ALL "
+    "SELECT true, dup.conversation_id, dup.seq, NULL, NULL, NULL, NULL, dup.created_at FROM dup"
+)
+PG_SEND_SQL = {
+    Message.Author.VISITOR: _PG_ONE_STATEMENT.format(
+        find=_FIND_VISITOR_CONV, dup=_VISITOR_DUP, set=_SET, insert=_INSERT),
+    Message.Author.AGENT: _PG_ONE_STATEMENT.format(
+        find=_FIND_AGENT_CONV,
+        dup=_AGENT_DUP.replace("%(conversation)s", "(SELECT id FROM conv)"),
+        set=_SET, insert=_INSERT),
+}
+
+
+def _steps_in_a_transaction(cursor, params: dict) -> tuple | None:
+    """SQLite: find, check, insert, advance, holding the write lock (IMMEDIATE)."""
+    visitor = params["author"] == Message.Author.VISITOR
+    cursor.execute(_FIND_VISITOR_CONV if visitor else _FIND_AGENT_CONV, params)
+    found = cursor.fetchone()
+    if found is None or not found[3]:
+        return None
+    conv_id, prev_visible, public_id, _, last_seq, status, site_id = found
+    cursor.execute(_VISITOR_DUP if visitor else _AGENT_DUP, {**params, "conversation": conv_id})
+    if cursor.fetchone() is not None:
+        return None  # the ORM path answers duplicates here
+    cursor.execute(_INSERT + " VALUES (%(conversation)s, %(seq)s, %(author)s, %(agent)s, "
+                   "%(body)s, '', '{}', %(internal)s, %(client_id)s, %(now)s)",
+                   {**params, "conversation": conv_id, "seq": last_seq + 1})
+    cursor.execute("UPDATE conversations_conversation AS c SET " + _SET  # noqa: S608
+                   + " WHERE c.id = %(conversation)s", {**params, "conversation": conv_id})
+    return (False, conv_id, last_seq + 1, status, site_id, prev_visible, public_id,
+            params["created_at"])
+
+
+def _prepared(sql: str, params: dict) -> tuple | None:
+    """Run ``sql`` as a server-side prepared statement (PostgreSQL).
+
+    Planning this statement takes longer than running it (about 1.4 ms against
+    0.9 ms, measured with EXPLAIN ANALYZE), and Django's psycopg cursors bind
+    on the client, so nothing is ever prepared. psycopg prepares a statement
+    on its connection once it has run ``prepare=True``, and reuses the plan.
+    """
+    import psycopg  # only on PostgreSQL
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        return cursor.fetchone()
+
+
+def append_fast(*, author: str, body: str, client_id: str, visitor=None, agent=None,
+                conversation_id: int | None = None,
+                internal: bool = False) -> tuple[Message, bool] | None:
+    """A visitor's (``visitor``) or agent's (``agent`` + ``conversation_id``) message
+    into an open conversation without the ORM: ``(message, duplicate)``, or None
+    when the ORM path must decide. The new message is published after commit."""
+    if connection.in_atomic_block or connection.vendor not in ("postgresql", "sqlite"):
+        return None
+    now = timezone.now()
+    params = {"author": author, "body": body, "client_id": client_id, "internal": internal,
+              "now": connection.ops.adapt_datetimefield_value(now), "created_at": now,
+              "agent": agent.pk if agent else None, "visitor": visitor.pk if visitor else None,
+              "conversation": conversation_id}
+    if connection.vendor == "postgresql":
+        try:
+            row = _prepared(PG_SEND_SQL[author], params)
+        except IntegrityError:  # a racing duplicate: the ORM path finds it
+            return None
+    else:
+        with transaction.atomic(), connection.cursor() as cursor:
+            row = _steps_in_a_transaction(cursor, params)
+    if row is None:
+        return None
+    duplicate, conv_id, seq, status, site_id, prev_visible, public_id, created_at = row
+    msg = Message(conversation_id=conv_id, seq=seq, author=author, agent=agent, body=body,
+                  client_id=client_id, created_at=created_at, internal=internal)
+    if duplicate:
+        return msg, True
+    conv = Conversation(pk=conv_id, status=status, site_id=site_id)
+    conv.visitor = visitor if visitor is not None else Visitor(public_id=public_id)
+    # Committed already, so publish_message's on_commit hooks run at once.
+    publish_message(conv, msg, prev_visible=prev_visible)
+    return msg, False
