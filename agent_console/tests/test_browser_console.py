@@ -21,6 +21,11 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 UA = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
       "Chrome/131.0.0.0 Safari/537.36")
 XSS = '<img src=x onerror="window.__xss=1;alert(1)"><script>window.__xss=2</script>'
+XSS_EMAIL = '"><svg/onload=window.__xss=3;alert(3)>@x.example'
+# Content-Security-Policy violations the page reports (the console must need none).
+CSP_WATCH = """window.__csp = [];
+document.addEventListener('securitypolicyviolation', (e) =>
+  window.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));"""
 
 
 class Agent:
@@ -52,6 +57,7 @@ class Agent:
 async def login(browser, live, agent: dict, locale: str = "en-US") -> Agent:
     context = await browser.new_context(locale=locale, viewport={"width": 1280, "height": 800})
     page = await context.new_page()
+    await page.add_init_script(CSP_WATCH)
     errors: list[str] = []
     dialogs: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -73,6 +79,7 @@ async def until(check, timeout: float = 10) -> None:
         await asyncio.sleep(0.05)
 
 
+@pytest.mark.security  # visitor payloads run nothing; the console needs no CSP exception
 async def test_two_agents_handle_a_chat_end_to_end(live_papo, browser):
     team = live_papo.team("ana", "bruno", role="admin")
     ana = await login(browser, live_papo, team.agents["ana"])
@@ -133,9 +140,10 @@ async def test_two_agents_handle_a_chat_end_to_end(live_papo, browser):
     await expect(ana.thread.locator("li.msg.visitor .body").last).to_have_text(XSS)
     assert await ana.page.evaluate("window.__xss") is None
     assert await ana.thread.locator("img, script").count() == 0
-    await visitor.request({"type": "profile", "name": XSS, "page": {
+    await visitor.request({"type": "profile", "name": XSS, "email": XSS_EMAIL, "page": {
         "url": "javascript:alert(1)", "title": XSS}})
     await expect(sidebar.locator("h3")).to_contain_text(XSS)
+    await expect(sidebar.locator("[data-field=email] dd")).to_have_text(XSS_EMAIL)
     assert await sidebar.locator("a[href^='javascript']").count() == 0
     assert await ana.page.evaluate("window.__xss") is None and not ana.dialogs
 
@@ -218,6 +226,7 @@ async def test_two_agents_handle_a_chat_end_to_end(live_papo, browser):
     for agent in (ana, bruno):
         assert not agent.errors, agent.errors
         assert not agent.dialogs
+        assert await agent.page.evaluate("window.__csp") == []  # nothing needed the policy off
     await visitor.close()
     await back.close()
 

@@ -13,6 +13,7 @@ import logging
 import time
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
@@ -98,8 +99,29 @@ def _publish_presence(user) -> None:
     }}
     for site_id in Membership.objects.filter(user=user).values_list("site_id", flat=True):
         events.publish(groups.site_agents(site_id), frame)
-        events.publish(groups.site_widgets(site_id),
-                       {"type": "availability", "agents_online": site_has_online_agent(site_id)})
+        _publish_availability(site_id)
+
+
+def _publish_availability(site_id: int) -> None:
+    events.publish(groups.site_widgets(site_id),
+                   {"type": "availability", "agents_online": site_has_online_agent(site_id)})
+
+
+def publish_left_site(user_id: int, site_id: int) -> None:
+    """The agent is no longer a member of ``site_id``: its agents see them offline.
+
+    Called after the membership row is gone, so :func:`_publish_presence` (which
+    reaches the sites the user *is* a member of) can no longer tell this one.
+    """
+    _for_widgets.clear()
+    user = get_user_model().objects.filter(pk=user_id).first()
+    events.publish(groups.site_agents(site_id), {"type": "presence", "agent": {
+        "id": user_id, "name": agent_name(user),
+        "status": Presence.Status.OFFLINE,
+        "open": Conversation.objects.filter(assignee_id=user_id, site_id=site_id,
+                                            status=Conversation.Status.OPEN).count(),
+    }})
+    _publish_availability(site_id)
 
 
 def _assign_for(user) -> None:

@@ -30,5 +30,10 @@ def site_widgets(site_id: int) -> str:
 
 
 def agent(user_id: int) -> str:
-    """Every console connection (tab) of one agent."""
+    """Every console connection (tab) of one agent, in every process.
+
+    ``agents.sessions`` sends ``papo.access`` here when the agent's access
+    changes (logout, deactivation, a membership removed), so each socket can
+    re-check and close.
+    """
     return f"papo.a.{int(user_id)}"

@@ -8,12 +8,12 @@ URL names. The console must come from the backend's own pages.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
 from agents.models import Membership
+from papo.net import header
 from sites.lookup import site_by_key
 from sites.models import Site
 from sites.origins import normalize_origin, origin_allowed
@@ -54,8 +54,25 @@ def check_widget(site_key: str, origin: str | None, ip: str) -> Verdict:
     return Verdict(True, site=site)
 
 
-def console_origin_ok(origin: str | None, host: str | None) -> bool:
-    """The console socket must come from a page of this backend."""
+def scope_is_secure(scope: dict) -> bool:
+    """Did the socket come in over TLS? Django's ``request.is_secure()`` rule:
+    ``wss``, or the ``SECURE_PROXY_SSL_HEADER`` a TLS-terminating proxy sets."""
+    proxy_header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    if proxy_header:
+        name, secure_value = proxy_header  # e.g. ("HTTP_X_FORWARDED_PROTO", "https")
+        value = header(scope, name.removeprefix("HTTP_").replace("_", "-").lower().encode())
+        if value is not None:
+            return value.split(",", 1)[0].strip() == secure_value
+    return scope.get("scheme") == "wss"
+
+
+def console_origin_ok(origin: str | None, host: str | None, secure: bool = False) -> bool:
+    """The console socket must come from a page of this backend: scheme and host.
+
+    The scheme counts (as in Django's CSRF check): over TLS, a page served on
+    plain ``http://`` of the same host name, which anyone on the network path
+    can forge, must not open an agent's socket with the agent's cookie.
+    """
     if not origin or not host:
         return False
     try:
@@ -68,7 +85,8 @@ def console_origin_ok(origin: str | None, host: str | None) -> bool:
     domain, _port = split_domain_port(host)
     if not domain or not validate_host(domain, settings.ALLOWED_HOSTS):
         return False
-    return urlsplit(canonical).netloc == _default_port_folded(host, urlsplit(canonical).scheme)
+    scheme = "https" if secure else "http"
+    return canonical == f"{scheme}://{_default_port_folded(host, scheme)}"
 
 
 def _default_port_folded(host: str, scheme: str) -> str:
@@ -77,12 +95,13 @@ def _default_port_folded(host: str, scheme: str) -> str:
     return host[: -len(default)] if host.endswith(default) else host
 
 
-def check_console(user, origin: str | None, host: str | None, ip: str) -> Verdict:
+def check_console(user, origin: str | None, host: str | None, ip: str,
+                  secure: bool = False) -> Verdict:
     retry = limits.allow_handshake(ip)
     if retry is not None:
         metrics.refuse("refused.handshake_rate", "console handshake flood from %s", ip)
         return Verdict(False, retry_after=retry)
-    if not console_origin_ok(origin, host):
+    if not console_origin_ok(origin, host, secure):
         metrics.refuse("refused.origin", "console origin %r (host %r) from %s", origin, host, ip)
         return REFUSED
     if not (getattr(user, "is_authenticated", False) and user.is_active):

@@ -1,4 +1,5 @@
-"""The socket limiter: frames per connection, connections and handshakes per address.
+"""The socket limiter: frames per connection and per visitor, connections and
+handshakes per address.
 
 Per-connection frame limits are a token bucket held by the connection itself
 (a connection lives in one process, and the hot path must not wait on a
@@ -6,10 +7,18 @@ network round trip). Limits per address count in the Django cache, so with
 Redis they hold across every process. Connection counts carry a TTL,
 refreshed while connections live, because a killed process never runs
 ``disconnect()`` and its counts must not lock an address out for ever.
+
+A visitor with many tabs (or a script opening many sockets with one token)
+would multiply the per-connection allowance, so the frames that cost the
+server something (:data:`VISITOR_COUNTED`) also count per visitor in the cache:
+a sliding-window counter shared by all of the visitor's sockets in every
+process, one pipelined round trip per counted frame. Its keys expire on their
+own two windows later.
 """
 
 from __future__ import annotations
 
+import math
 import time
 
 from django.conf import settings
@@ -57,6 +66,66 @@ def frame_bucket(site=None) -> TokenBucket:
 def console_bucket() -> TokenBucket:
     cfg = settings.PAPO
     return TokenBucket(cfg["CONSOLE_FRAME_BURST"], cfg["CONSOLE_FRAME_RATE"])
+
+
+# Widget frames that store, read or fan out something; ``ping`` and ``hello`` are
+# left to the per-connection bucket and the handshake limits.
+VISITOR_COUNTED = frozenset({"send", "typing", "read", "profile", "history"})
+
+
+def visitor_frame_cap(site=None) -> int:
+    """Frames one visitor may send per window across all their sockets: what
+    ``VISITOR_FRAME_SOCKETS`` sockets could send under the site's bucket."""
+    cfg = settings.PAPO
+    burst = getattr(site, "frame_burst", None) or cfg["FRAME_BURST"]
+    rate = getattr(site, "frame_rate", None) or cfg["FRAME_RATE"]
+    per_socket = burst + rate * cfg["VISITOR_FRAME_WINDOW"]
+    return max(1, math.floor(cfg["VISITOR_FRAME_SOCKETS"] * per_socket))
+
+
+def take_visitor_frame(public_id: str, cap: int) -> float | None:
+    """Count one frame of a visitor; None if allowed, else seconds to wait.
+
+    Sliding-window counter: this window's count plus the previous window's,
+    weighted by how much of it still overlaps the last ``window`` seconds.
+    Refused frames count too, so a visitor that keeps flooding stays limited.
+    """
+    window = settings.PAPO["VISITOR_FRAME_WINDOW"]
+    now = time.time()
+    slot = int(now // window)
+    into = (now - slot * window) / window
+    current, previous = _incr_and_get(
+        f"papo:vf:{public_id}:{slot}", f"papo:vf:{public_id}:{slot - 1}",
+        timeout=math.ceil(2 * window) + 1)
+    if previous * (1 - into) + current <= cap:
+        return None
+    return _sliding_wait(previous, current, cap, into, window)
+
+
+def _sliding_wait(previous: int, current: int, cap: int, into: float, window: float) -> float:
+    """Seconds until one more frame fits, if nothing else is sent meanwhile."""
+    room = cap - current - 1
+    if room >= 0 and previous > 0:  # this window: once the previous one has faded enough
+        at = 1 - room / previous
+    else:  # the next window, where this one's count becomes the previous
+        at = 1 + max(0.0, 1 - (cap - 1) / current)
+    return max(0.05, (at - into) * window)
+
+
+def _incr_and_get(key: str, other: str, timeout: int) -> tuple[int, int]:
+    """Count ``key`` up (expiring ``timeout`` s after it was made) and read ``other``;
+    on Redis one round trip."""
+    backend = shared()
+    redis_client = getattr(getattr(backend, "_cache", None), "get_client", None)
+    if redis_client is not None:
+        full = backend.make_and_validate_key(key)
+        pipe = redis_client(full, write=True).pipeline(transaction=False)
+        pipe.incr(full)
+        pipe.expire(full, timeout, nx=True)
+        pipe.get(backend.make_and_validate_key(other))
+        n, _, got = pipe.execute()
+        return int(n), int(got or 0)
+    return _incr(key, timeout), int(backend.get(other) or 0)
 
 
 def _incr(key: str, timeout: int, *, refresh: bool = False) -> int:

@@ -3,7 +3,11 @@
 A token binds one visitor to one site. It is signed with ``SECRET_KEY`` under
 its own salt, so a token signed for anything else (a session, a password
 reset) is worthless here, and it carries the site id, so a token lifted from
-one site is refused by every other.
+one site is refused by every other. It expires ``PAPO["VISITOR_TOKEN_MAX_AGE"]``
+seconds after it was issued (180 days by default): a token copied out of a
+shared or stolen browser stops working, and the widget then simply starts
+afresh as a new visitor (identified users get their history back through
+``identify``).
 """
 
 from __future__ import annotations
@@ -41,7 +45,8 @@ def read_token(token: str, site_id: int) -> str:
         raise TokenError("token_invalid", "the visitor token signature is invalid") from exc
     if (
         not isinstance(payload, dict)
-        or payload.get("s") != site_id
+        or type(payload.get("s")) is not int  # 3.0 or true must not pass for site 3 or 1
+        or payload["s"] != site_id
         or not isinstance(payload.get("v"), str)
     ):
         raise TokenError("token_invalid", "the visitor token is not for this site")

@@ -370,6 +370,7 @@ XSS = [
 ]
 
 
+@pytest.mark.security
 async def test_xss_payloads_arrive_as_text_and_run_nothing(live_papo, shop, browser):
     agent = shop.agent()
     console = await live_papo.console(agent)

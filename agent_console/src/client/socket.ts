@@ -33,7 +33,10 @@ export interface SocketHooks {
   onWelcome(w: Welcome, reconnected: boolean): void;
   onFrame(f: Frame): void;
   onState(s: SocketState, attempt: number): void;
-  /** The session is gone (4403) or the handshake keeps failing: the app checks the login. */
+  /**
+   * The session ended (4401), access was revoked (4403) or the handshake keeps
+   * failing: the app checks the login and leaves for the login page if it is gone.
+   */
   onRefused?(code: number, attempt: number): void;
 }
 
@@ -181,7 +184,13 @@ export class ConsoleSocket {
       this.setState('offline');
       this.failPending();
       if (this.stopped) return;
-      if (ev.code === 4403 || (!welcomed && this.attempt >= 1)) this.hooks.onRefused?.(ev.code, this.attempt);
+      const ended = ev.code === 4401 || ev.code === 4403;
+      if (ended || (!welcomed && this.attempt >= 1)) this.hooks.onRefused?.(ev.code, this.attempt);
+      // 4403 (deactivated, no site left) never comes back: stop. After 4401 the
+      // browser may hold a newer session (a password change cycles the key), so
+      // try again once after the usual backoff; a refused handshake then backs off
+      // further and tells the app again, never a hot loop. 4409 (sites changed)
+      // and every other close simply reconnect.
       if (ev.code === 4403) return;
       this.scheduleReconnect();
     };

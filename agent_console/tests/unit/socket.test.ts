@@ -150,6 +150,35 @@ test('session end (4403) stops reconnecting and tells the app', () => {
   assert.deepEqual(refused, [4403]);
 });
 
+test('session ended (4401) tells the app at once, then retries with backoff, never a hot loop', () => {
+  make();
+  const ws = connectLatest();
+  ws.drop(4401);
+  assert.deepEqual(refused, [4401]);
+  assert.equal(FakeWs.all.length, 1); // not immediately
+  clock.advance(1_000);
+  assert.equal(FakeWs.all.length, 2); // once, after the backoff: a newer cookie may be there
+  // The session is really gone: every handshake is refused before a welcome.
+  for (let t = 0; t < 20_000; t += 100) {
+    const last = FakeWs.all[FakeWs.all.length - 1];
+    if (last.readyState === 0) last.drop(1006);
+    clock.advance(100);
+  }
+  assert.ok(FakeWs.all.length <= 8, `${FakeWs.all.length} attempts in 20 s`);
+  assert.ok(refused.length >= 2 && refused.slice(1).every((c) => c === 1006));
+});
+
+test('sites changed (4409) reconnects quietly and is welcomed again', () => {
+  make();
+  connectLatest().drop(4409);
+  assert.deepEqual(refused, []);
+  clock.advance(1_000);
+  assert.equal(FakeWs.all.length, 2);
+  connectLatest();
+  assert.deepEqual(welcomes, [false, true]);
+  assert.equal(states.at(-1), 'online');
+});
+
 test('backoff grows and is capped', () => {
   assert.equal(backoff(0, () => 0), 250);
   assert.ok(backoff(3, () => 1) === 4000);

@@ -20,6 +20,7 @@ async def chat(live, team, name="ana"):
     return console, visitor, welcome, ack["conversation"]
 
 
+@pytest.mark.security
 async def test_visitor_token_cannot_open_the_console(live_papo):
     _, welcome = await live_papo.visitor()
     for cookie in (welcome["token"], f"sessionid={welcome['token']}"):
@@ -35,6 +36,7 @@ async def test_visitor_token_cannot_open_the_console(live_papo):
     await peer.close()
 
 
+@pytest.mark.security
 async def test_internal_note_never_reaches_the_visitor(live_papo):
     team = live_papo.team("ana")
     console, visitor, welcome, conv = await chat(live_papo, team)
@@ -104,6 +106,7 @@ async def test_search_and_visitor_history(live_papo):
     await visitor.close()
 
 
+@pytest.mark.security
 async def test_canned_responses_live_and_scoped(live_papo):
     team = live_papo.team("ana", "bob", role="admin")
     other = live_papo.team("eve", role="admin")
@@ -135,6 +138,7 @@ async def test_canned_responses_live_and_scoped(live_papo):
         await peer.close()
 
 
+@pytest.mark.security
 async def test_agent_of_one_site_cannot_touch_another_sites_chat(live_papo):
     team = live_papo.team("ana")
     other = live_papo.team("eve", role="admin")

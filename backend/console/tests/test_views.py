@@ -29,6 +29,7 @@ def test_anonymous_is_sent_to_the_login_page(client):
     assert page.status_code == 200 and b'name="password"' in page.content
 
 
+@pytest.mark.security
 def test_login_through_the_form_lands_in_the_console(client, site_a, make_agent):
     agent = make_agent(site_a, "Ana", online=False)
     agent.set_password("s3cret-pass")
@@ -65,6 +66,7 @@ def test_logout_and_password_change(client, site_a, make_agent):
     assert client.get("/console/").status_code == 302
 
 
+@pytest.mark.security
 def test_site_settings_for_admins_only(client, site_a, make_site, make_agent):
     site_b = make_site("Shop B", "https://b.example")
     admin = make_agent(site_a, "Ana", online=False, role="admin")

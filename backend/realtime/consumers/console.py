@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+import time
+
 from django.conf import settings
 
-from agents import presence
+from agents import presence, sessions
 from console import actions as console_actions
 from conversations import actions, queries, serializers
 from conversations.models import Message
@@ -14,6 +17,8 @@ from papo.net import header, scope_client_ip
 from .. import events, groups, handshake, limits, protocol
 from ..db import in_db
 from .base import CLOSE_TOO_MANY, PapoConsumer
+
+log = logging.getLogger("papo.realtime")
 
 PING_SECONDS = 25
 
@@ -30,6 +35,14 @@ def _act(action, user, *args) -> dict:
 def _hello(user, channel_name: str) -> dict:
     presence.do_agent_connect(user, channel_name)
     return queries.console_welcome(user)
+
+
+def _access_and_memberships(user, session_key: str | None):
+    """Hello's first hop: is the session still good, and what the socket joins."""
+    ending = sessions.access_verdict(user.pk, session_key, [])
+    if ending is not None:
+        return ending, [], []
+    return None, queries.site_ids_of(user), queries.watched_ids(user)
 
 
 def _heartbeat(user, channel_name: str) -> None:
@@ -54,18 +67,22 @@ class ConsoleConsumer(PapoConsumer):
 
     user = None
     ip = ""
+    session_key: str | None = None
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.assigned: set[int] = set()
         self.watching: set[int] = set()
         self.site_ids: list[int] = []
+        self._access_due = 0.0  # monotonic time of the next access re-check
+        self._recheck_after_hello = False
 
     async def connect(self) -> None:
         self.ip = scope_client_ip(self.scope)
         self.user = self.scope.get("user")
         verdict = await in_db(handshake.check_console)(
-            self.user, header(self.scope, b"origin"), header(self.scope, b"host"), self.ip)
+            self.user, header(self.scope, b"origin"), header(self.scope, b"host"), self.ip,
+            handshake.scope_is_secure(self.scope))
         if verdict.retry_after is not None:
             await self.accept()
             await self.send_frame(PapoError("rate_limited", "too many connections",
@@ -76,6 +93,7 @@ class ConsoleConsumer(PapoConsumer):
             await self.close()
             return
         self.bucket = limits.console_bucket()
+        self.session_key = getattr(self.scope.get("session"), "session_key", None)
         await self.accept()
         self.start_hello_deadline()
 
@@ -90,8 +108,14 @@ class ConsoleConsumer(PapoConsumer):
 
     # --- frames ----------------------------------------------------------------------
     async def on_hello(self, frame: dict, ref: object) -> None:
-        self.site_ids, assigned = await in_db(self._memberships)()
+        # Join the agent's group first: an access change from now on reaches us.
         await self.join(groups.agent(self.user.pk))
+        ending, self.site_ids, assigned = await in_db(_access_and_memberships)(
+            self.user, self.session_key)
+        if ending is not None:  # logged out between the handshake and hello
+            await self.end(ending)
+            return
+        self._access_due = time.monotonic() + settings.PAPO["SESSION_CHECK_SECONDS"]
         for site_id in self.site_ids:
             await self.join(groups.site_agents(site_id))
         for conv in assigned:
@@ -100,9 +124,53 @@ class ConsoleConsumer(PapoConsumer):
         await self.send_frame({"type": "welcome", "v": protocol.VERSION, **welcome, "limits": {
             "max_body": settings.PAPO["MAX_BODY_CHARS"], "ping_seconds": PING_SECONDS}})
         await self.mark_ready()
+        if self._recheck_after_hello:  # access changed while hello was under way
+            await self.check_access()
 
-    def _memberships(self) -> tuple[list[int], list[int]]:
-        return queries.site_ids_of(self.user), queries.watched_ids(self.user)
+    # --- access: session end, deactivation, membership removal (agents.sessions) ----------
+    async def handle(self, frame: dict, ref: object) -> None:
+        """Re-check access on the heartbeat and at most every SESSION_CHECK_SECONDS
+        while frames flow: a session that expired or was deleted sends no signal."""
+        if self.ready and time.monotonic() >= self._access_due:
+            if not await self.check_access():
+                return
+        await super().handle(frame, ref)
+
+    async def check_access(self) -> bool:
+        """End the socket if its session or membership is gone; True while it may stay."""
+        self._access_due = time.monotonic() + settings.PAPO["SESSION_CHECK_SECONDS"]
+        try:
+            ending = await in_db(sessions.access_verdict)(
+                self.user.pk, self.session_key, self.site_ids)
+        except Exception:  # the database being down is not a reason to log anyone out
+            log.warning("access check failed for %s", self.describe(), exc_info=True)
+            return True
+        if ending is None:
+            return True
+        await self.end(ending)
+        return False
+
+    async def end(self, ending: sessions.Ending) -> None:
+        """Say why in an error frame, then close; disconnect() updates presence."""
+        if self.closed:
+            return
+        log.info("ending %s: %s", self.describe(), ending.code)
+        await self.send_frame(PapoError(ending.code, ending.message).frame())
+        await self.close_with(ending.close)
+
+    async def papo_access(self, message: dict) -> None:
+        """From ``agents.sessions``: this agent's access changed, in some process."""
+        if self.closed:
+            return
+        tag = message.get("session")
+        if tag is not None:  # a logout: only the sockets of that session end
+            if tag == sessions.session_tag(self.session_key):
+                await self.end(sessions.SESSION_ENDED)
+            return
+        if not self.ready:
+            self._recheck_after_hello = True  # hello reads memberships; check after it
+            return
+        await self.check_access()
 
     async def on_list(self, frame: dict, ref: object) -> None:
         rows, has_more = await in_db(queries.list_conversations)(

@@ -7,6 +7,7 @@ before the socket was accepted.
 
 from __future__ import annotations
 
+import logging
 import time
 
 from asgiref.sync import sync_to_async
@@ -22,7 +23,9 @@ from visitors.tokens import TokenError, read_token
 
 from .. import events, groups, handshake, limits, metrics, protocol
 from ..db import in_db
-from .base import CLOSE_FORBIDDEN, CLOSE_TOKEN, CLOSE_TOO_MANY, PapoConsumer
+from .base import CLOSE_ABUSE, CLOSE_FORBIDDEN, CLOSE_TOKEN, CLOSE_TOO_MANY, PapoConsumer
+
+log = logging.getLogger("papo.realtime")
 
 PING_SECONDS = 25
 
@@ -36,6 +39,8 @@ class WidgetConsumer(PapoConsumer):
     ip = ""
     holds_connection = False
     touched_at = 0.0
+    visitor_cap = 1
+    visitor_strikes = 0  # frames refused in a row by the per-visitor limit
 
     async def connect(self) -> None:
         self.ip = scope_client_ip(self.scope)
@@ -57,6 +62,7 @@ class WidgetConsumer(PapoConsumer):
         self.holds_connection = True
         self.touched_at = time.monotonic()
         self.bucket = limits.frame_bucket(self.site)
+        self.visitor_cap = limits.visitor_frame_cap(self.site)
         await self.accept()
         self.start_hello_deadline()
 
@@ -78,6 +84,37 @@ class WidgetConsumer(PapoConsumer):
         return f"widget {self.ip} site={getattr(self.site, 'pk', None)}"
 
     # --- frames ------------------------------------------------------------------
+    async def handle(self, frame: dict, ref: object) -> None:
+        """Frames that cost something also count against the visitor's shared allowance."""
+        if self.ready and frame["type"] in limits.VISITOR_COUNTED:
+            if not await self.visitor_allows(ref):
+                return
+        await super().handle(frame, ref)
+
+    async def visitor_allows(self, ref: object) -> bool:
+        """The per-visitor limit, answered like the per-connection one: ``rate_limited``
+        with ``retry_after``, and close 4008 after ``FRAME_STRIKES`` refusals in a row."""
+        try:
+            retry_after = await sync_to_async(limits.take_visitor_frame, thread_sensitive=False)(
+                self.visitor.public_id, self.visitor_cap)
+        except Exception:  # the cache being down must not stop chats; buckets still hold
+            log.warning("visitor frame count failed for %s", self.describe(), exc_info=True)
+            return True
+        if retry_after is None:
+            self.visitor_strikes = 0
+            return True
+        metrics.count("limited.frames")
+        self.visitor_strikes += 1
+        if self.visitor_strikes > settings.PAPO["FRAME_STRIKES"]:
+            metrics.refuse("closed.abuse", "%s kept flooding after rate_limited (visitor %s)",
+                           self.describe(), self.visitor.public_id)
+            await self.close_with(CLOSE_ABUSE)
+            return False
+        await self.send_frame(PapoError(
+            "rate_limited", "too many frames from this visitor; slow down",
+            retry_after=retry_after).frame(ref))
+        return False
+
     async def on_hello(self, frame: dict, ref: object) -> None:
         token = frame.get("token")
         if token is not None:
@@ -153,8 +190,10 @@ class WidgetConsumer(PapoConsumer):
             self.conversation_id = event["conv"]
 
     def load_range(self, conv: int, after: int, before: int) -> list[dict]:
+        # By public id: another tab may have stored this visitor after this one's
+        # hello, so ``self.visitor`` can be an unsaved copy (no pk to filter on).
         rows = Message.objects.filter(
-            conversation_id=conv, conversation__visitor=self.visitor,
+            conversation_id=conv, conversation__visitor__public_id=self.visitor.public_id,
             seq__gt=after, seq__lt=before, internal=False,
         ).select_related("agent").order_by("seq")
         return [{"type": "message", "message": serializers.message(m, for_console=False)}

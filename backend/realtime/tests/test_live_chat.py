@@ -39,6 +39,7 @@ async def test_allowed_origin_gets_welcome(live_papo):
     "http://127.0.0.1:{port}.evil.example",
     "http://evil.example/http://127.0.0.1:{port}",
 ])
+@pytest.mark.security
 async def test_foreign_or_missing_origin_is_refused(live_papo, origin):
     if origin:
         origin = origin.format(port=live_papo.host.port, port2=live_papo.host.port + 1)
@@ -48,12 +49,14 @@ async def test_foreign_or_missing_origin_is_refused(live_papo, origin):
     assert refused.value.status in (400, 403)
 
 
+@pytest.mark.security
 async def test_unknown_site_key_is_refused(live_papo):
     with pytest.raises(Refused) as refused:
         await live_papo.widget("pk_no_such_site")
     assert refused.value.status == 403
 
 
+@pytest.mark.security
 async def test_console_needs_session_and_own_origin(live_papo):
     agents = live_papo.new_agents("ana")
     # a valid session from a foreign page: cross-site WebSocket hijacking
@@ -262,6 +265,7 @@ async def test_claim_race_has_exactly_one_winner(live_papo):
 
 
 # --- identity and tenancy -----------------------------------------------------------------
+@pytest.mark.security
 async def test_tampered_and_foreign_tokens_are_refused(live_papo):
     _, welcome = await live_papo.visitor()
     token = welcome["token"]
@@ -279,6 +283,7 @@ async def test_tampered_and_foreign_tokens_are_refused(live_papo):
     assert await other.closed() == 4401
 
 
+@pytest.mark.security
 async def test_a_visitor_never_reaches_another_visitors_conversation(live_papo):
     key, agent, console = await online_agent(live_papo)
     alice, alice_welcome = await live_papo.visitor(key)
@@ -298,6 +303,7 @@ async def test_a_visitor_never_reaches_another_visitors_conversation(live_papo):
         await peer.close()
 
 
+@pytest.mark.security
 async def test_an_agent_of_another_site_sees_nothing(live_papo):
     key, _shop_agent, shop_console = await online_agent(live_papo)
     carla = live_papo.new_agents("carla", site="Other")["carla"]
@@ -322,6 +328,7 @@ async def test_an_agent_of_another_site_sees_nothing(live_papo):
 
 
 # --- bad input -----------------------------------------------------------------------------
+@pytest.mark.security
 async def test_bad_input_gets_a_clear_error_and_changes_nothing(live_papo):
     key, agent, console = await online_agent(live_papo)
     visitor, _ = await live_papo.visitor(key)
@@ -359,12 +366,14 @@ async def test_bad_input_gets_a_clear_error_and_changes_nothing(live_papo):
         await peer.close()
 
 
+@pytest.mark.security
 async def test_frames_over_64k_close_with_1009(live_papo):
     visitor, _ = await live_papo.visitor()
     await visitor.send('{"type": "ping", "pad": "' + "x" * 70_000 + '"}')
     assert await visitor.closed() == 1009
 
 
+@pytest.mark.security
 async def test_frames_before_hello_and_a_silent_client(live_papo):
     peer = await live_papo.widget()
     err = await peer.request({"type": "send", "client_id": "c", "body": "x"})
@@ -375,6 +384,7 @@ async def test_frames_before_hello_and_a_silent_client(live_papo):
 
 
 # --- the widget's HTTP API through daphne ---------------------------------------------------
+@pytest.mark.security
 async def test_config_over_http_grants_cors_to_the_site_origin_only(live_papo):
     import urllib.request
 
@@ -391,6 +401,7 @@ async def test_config_over_http_grants_cors_to_the_site_origin_only(live_papo):
     assert status == 200 and allow is None
 
 
+@pytest.mark.security
 async def test_refusals_are_counted_for_the_operator(live_papo):
     """What the sockets refused shows in `manage.py papo_stats` (counters in the cache)."""
     if live_papo.stack.name != "scaled":

@@ -60,6 +60,7 @@ async def test_two_tabs_racing_open_one_conversation(live_papo):
     await tab2.close()
 
 
+@pytest.mark.security
 async def test_identity_verification_links_devices_and_refuses_forgery(live_papo):
     site = live_papo.new_site("Verified", verified_only=True)
 

@@ -8,7 +8,7 @@ import pytest
 
 from papo.testing.client import client_id
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, pytest.mark.security]
 LIVE_ENV = {
     "PAPO_FRAME_BURST": "5",
     "PAPO_FRAME_RATE": "2",

@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 
 from sites.origins import normalize_origin, origin_allowed, parse_origin_list, validate_origin_list
 
+pytestmark = pytest.mark.security
+
 
 @pytest.mark.parametrize(("raw", "canonical"), [
     ("https://shop.example", "https://shop.example"),

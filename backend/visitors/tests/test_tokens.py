@@ -6,6 +6,8 @@ from django.core import signing
 from visitors.identity import check_user_hash, user_hash
 from visitors.tokens import SALT, TokenError, make_token, read_token
 
+pytestmark = pytest.mark.security
+
 
 def test_a_token_names_its_visitor_on_its_own_site_only():
     token = make_token(7, "a" * 32)
