@@ -10,11 +10,18 @@ in one hop to the database thread pool (one transaction, ``realtime.db``), its e
 collected instead of being sent from the worker thread, and then sent from
 the event loop. Sync callers (HTTP views, admin, commands) have no collector,
 so their events are sent straight after commit.
+
+A publish that fails (Redis unreachable) never undoes or hides a commit: it
+is logged and counted (``publish.failed``) and the caller still gets its
+result, so a stored message is acknowledged. The database is the truth;
+receivers catch up by seq (a gap fill, or a resume after the layer
+reconnects and their sockets are closed with 4012: ``realtime.layers``).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from contextvars import ContextVar
 from functools import partial
@@ -24,7 +31,10 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from . import metrics
 from .db import in_db
+
+log = logging.getLogger("papo.realtime")
 
 T = TypeVar("T")
 Event = tuple[str, dict]
@@ -67,8 +77,17 @@ def _dispatch(group: str, event: dict) -> None:
     collected = _collector.get()
     if collected is not None:
         collected.append((group, event))
-    else:
+        return
+    try:
         async_to_sync(get_channel_layer().group_send)(group, event)
+    except Exception as exc:
+        _not_published(group, event, exc)
+
+
+def _not_published(group: str, event: dict, exc: Exception) -> None:
+    metrics.count("publish.failed")
+    log.warning("event %s (conversation %s, seq %s) for %s not published: %r",
+                event.get("kind"), event.get("conv"), event.get("seq"), group, exc)
 
 
 def _collecting(fn: Callable[..., T], *args: Any, **kwargs: Any) -> tuple[T, list[Event]]:
@@ -85,9 +104,13 @@ def _collecting(fn: Callable[..., T], *args: Any, **kwargs: Any) -> tuple[T, lis
 
 
 async def send_all(events: list[Event]) -> None:
+    """Publish committed events; one that cannot be published is logged, not raised."""
     layer = get_channel_layer()
     for group, event in events:
-        await layer.group_send(group, event)
+        try:
+            await layer.group_send(group, event)
+        except Exception as exc:  # at-most-once: receivers heal from the database
+            _not_published(group, event, exc)
 
 
 async def run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -11,14 +11,48 @@ the core layer lets a subclass override ``create_pool``, the pub/sub layer
 only looks the function up in its module, so that module's name is pointed
 at ours when this module is imported (settings name these classes, so it is
 imported before any layer exists).
+
+Reconnects: Redis pub/sub keeps nothing for a subscriber that is away, so
+while the pub/sub connection is down (Redis restarted, a network cut) every
+event published to this process is lost, including group subscriptions made
+on a Redis that restarted empty. redis-py re-subscribes by itself when it
+reconnects; :func:`on_reconnect` listeners then hear of it, and the consumers
+close their sockets (4012; autobahn refuses 1012) so clients resume from the
+database by seq.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Callable
+
 from channels_redis import pubsub
 from channels_redis.core import RedisChannelLayer
+from channels_redis.utils import _wrap_close
 from django.conf import settings
 from redis.asyncio import BlockingConnectionPool
+from redis.asyncio.client import PubSub
+
+log = logging.getLogger("papo.realtime")
+
+_listeners: list[Callable[[], None]] = []
+
+
+def on_reconnect(listener: Callable[[], None]) -> None:
+    """Call ``listener()`` (on the event loop) after the pub/sub connection came back."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def _reconnected() -> None:
+    log.warning("channel layer: pub/sub connection to Redis re-established; "
+                "events published while it was down are lost")
+    for listener in list(_listeners):
+        try:
+            listener()
+        except Exception:
+            log.exception("reconnect listener %r failed", listener)
 
 
 def create_blocking_pool(host: dict) -> BlockingConnectionPool:
@@ -32,8 +66,63 @@ def create_blocking_pool(host: dict) -> BlockingConnectionPool:
 pubsub.create_pool = create_blocking_pool
 
 
+class _WatchedPubSub(PubSub):
+    """A PubSub that reports its reconnects (its first connect is made by the pool,
+    before this callback is registered, so every call here is a reconnect)."""
+
+    async def on_connect(self, connection) -> None:
+        had_subscriptions = bool(self.channels or self.patterns)
+        await super().on_connect(connection)
+        if had_subscriptions:
+            _reconnected()
+
+
+class _Shard(pubsub.RedisSingleShardConnection):
+    def _ensure_redis(self) -> None:
+        if self._redis is None:
+            super()._ensure_redis()
+            self._pubsub = _WatchedPubSub(self._redis.connection_pool)
+
+    async def _do_receiving(self) -> None:
+        """channels-redis' receive loop, logging an outage once instead of a
+        traceback a second; redis-py reconnects on the next read."""
+        down = False
+        while True:
+            try:
+                if self._pubsub and self._pubsub.subscribed:
+                    message = await self._pubsub.get_message(
+                        ignore_subscribe_messages=True, timeout=0.1)
+                    down = False
+                    self._receive_message(message)
+                else:
+                    await asyncio.sleep(0.1)
+            except (asyncio.CancelledError, TimeoutError, GeneratorExit):
+                raise
+            except Exception as exc:
+                if not down:
+                    log.warning("channel layer: pub/sub connection to Redis lost (%r); "
+                                "retrying", exc)
+                down = True
+                await asyncio.sleep(0.5)
+
+
+class _LoopLayer(pubsub.RedisPubSubLoopLayer):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._shards = [_Shard(shard.host, self) for shard in self._shards]
+
+
 class PubSubChannelLayer(pubsub.RedisPubSubChannelLayer):
-    """RedisPubSubChannelLayer with the blocking pool."""
+    """RedisPubSubChannelLayer with the blocking pool, reporting reconnects."""
+
+    def _get_layer(self) -> _LoopLayer:
+        loop = asyncio.get_running_loop()
+        layer = self._layers.get(loop)
+        if layer is None:
+            layer = self._layers[loop] = _LoopLayer(*self._args, **self._kwargs,
+                                                    channel_layer=self)
+            _wrap_close(self, loop)
+        return layer
 
 
 class CoreChannelLayer(RedisChannelLayer):

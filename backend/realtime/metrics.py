@@ -17,17 +17,22 @@ NAMES = (
     "refused.origin", "refused.site", "refused.auth", "refused.handshake_rate",
     "refused.connections", "refused.token", "refused.identity", "limited.frames",
     "closed.abuse", "closed.hello_timeout", "bad_frames",
-    "gap.filled", "errors.server",
+    "gap.filled", "errors.server", "publish.failed", "closed.layer_reconnect",
 )
 
 
 def count(name: str, n: int = 1) -> None:
+    """Add to a counter. Never raises: with Redis down, the path being counted
+    (an error reply, a gap fill) must still run; the count is what is lost."""
     key = KEY.format(name)
     try:
-        shared().incr(key, n)
-    except ValueError:
-        if not shared().add(key, n, timeout=None):
+        try:
             shared().incr(key, n)
+        except ValueError:
+            if not shared().add(key, n, timeout=None):
+                shared().incr(key, n)
+    except Exception:
+        log.warning("counter %s not counted: the cache is unreachable", name)
 
 
 def value(name: str) -> int:

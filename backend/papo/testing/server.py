@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -58,20 +59,26 @@ class Stack:
         return cls("embedded", {"PAPO_VAR_DIR": tmp})
 
     @classmethod
-    def scaled(cls) -> Stack:
+    def scaled(cls, redis_url: str | None = None) -> Stack:
+        """A fresh PostgreSQL database and a flushed Redis database.
+
+        ``redis_url`` names another Redis than the shared test one, e.g. a
+        private ``redis-server`` a fault test may kill (``papo.testing.faults``).
+        """
         import psycopg
         import redis
 
+        redis_url = redis_url or REDIS_URL
         db = "papo_live_" + uuid.uuid4().hex[:10]
         with psycopg.connect(PG_URL, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{db}"')
         base = PG_URL.rsplit("/", 1)[0]
-        redis.Redis.from_url(REDIS_URL).flushdb()
+        redis.Redis.from_url(redis_url).flushdb()
         tmp = tempfile.mkdtemp(prefix="papo-live-")
         stack = cls("scaled", {
             "PAPO_VAR_DIR": tmp,
             "DATABASE_URL": f"{base}/{db}",
-            "REDIS_URL": REDIS_URL,
+            "REDIS_URL": redis_url,
             "PAPO_CACHE_PREFIX": "t" + uuid.uuid4().hex[:8],
         })
 
@@ -162,8 +169,18 @@ class Daphne:
                 self.proc.kill()
                 self.proc.wait(5)
 
-    def log(self) -> str:
+    def pause(self) -> None:
+        """SIGSTOP: the process holds its sockets but does nothing (a stalled server)."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGCONT)
+
+    def log(self, tail: int | None = 4000) -> str:
         try:
-            return self.log_path.read_text(errors="replace")[-4000:]
+            text = self.log_path.read_text(errors="replace")
         except OSError:
             return ""
+        return text if tail is None else text[-tail:]

@@ -13,20 +13,29 @@ Delivery: a consumer remembers the highest seq it sent per conversation. A
 live message at or below it was already sent (say, in a replay) and is
 dropped; one that skips ahead means the channel layer lost something, so the
 missing range is read from the database and sent first.
+
+Faults: a socket whose events may have been lost wholesale is closed with
+4012 and its client resumes by seq, from the database: when the channel
+layer reconnected to Redis (``realtime.layers``) and when the process is
+told to stop (SIGTERM; the client reconnects to another process). A hello
+that fails (database or Redis unreachable) or a gap fill the database cannot
+serve closes the socket with 4013, so the client retries with backoff.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError
 
 from papo.errors import PapoError
 
-from .. import events, metrics, protocol
+from .. import events, layers, metrics, protocol
 from ..db import in_db
 from ..limits import TokenBucket, frame_bucket
 
@@ -34,9 +43,33 @@ log = logging.getLogger("papo.realtime")
 
 CLOSE_HELLO_TIMEOUT = 4001
 CLOSE_ABUSE = 4008
+CLOSE_RESUME = 4012  # reconnect (to any process) and resume: events may have been lost
+CLOSE_TRY_AGAIN = 4013  # this socket could not be served (hello failed); reconnect with backoff
 CLOSE_TOO_MANY = 4029
 CLOSE_TOKEN = 4401
 CLOSE_FORBIDDEN = 4403
+SHUTDOWN_SECONDS = 5.0  # what a stopping process gives each socket to say goodbye
+
+_open: weakref.WeakSet[PapoConsumer] = weakref.WeakSet()
+_closing: set[asyncio.Task] = set()
+
+
+def _resume_everyone() -> None:
+    """The channel layer reconnected: what it carried meanwhile is lost, so every
+    socket of this process closes (4012) and its client resumes from the database."""
+    consumers = [c for c in _open if not c.closed]
+    if not consumers:
+        return
+    metrics.count("closed.layer_reconnect", len(consumers))
+    log.warning("closing %d sockets with %d so their clients resume after the channel "
+                "layer reconnected", len(consumers), CLOSE_RESUME)
+    for consumer in consumers:
+        task = asyncio.ensure_future(consumer.close_with(CLOSE_RESUME))
+        _closing.add(task)
+        task.add_done_callback(_closing.discard)
+
+
+layers.on_reconnect(_resume_everyone)
 
 
 class PapoConsumer(AsyncWebsocketConsumer):
@@ -46,6 +79,8 @@ class PapoConsumer(AsyncWebsocketConsumer):
         super().__init__(*args, **kwargs)
         self.ready = False
         self.closed = False
+        self.accepted = False
+        self.departed = False  # disconnect() ran
         self.joined: set[str] = set()
         self.sent_seq: dict[int, int] = {}
         self.bucket: TokenBucket = frame_bucket()
@@ -58,11 +93,52 @@ class PapoConsumer(AsyncWebsocketConsumer):
     async def __call__(self, scope, receive, send):
         try:
             return await super().__call__(scope, receive, send)
+        except asyncio.CancelledError:
+            # daphne cancels every instance when its process is stopping (SIGTERM), then
+            # drops the TCP connections without a close frame or a disconnect(): say
+            # goodbye first...
+            if self.accepted and not self.departed:
+                await self._goodbye()
+            # ...and end normally: daphne waits for the instances it cancelled, but the
+            # first one to raise ends that wait for all (asyncio.gather), cutting theirs short.
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()
+            return None
         finally:  # daphne may kill the instance without a disconnect()
             if self._worker is not None:
                 self._worker.cancel()
 
+    async def dispatch(self, message: dict) -> None:
+        """Channels' dispatch, minus its ``aclose_old_connections()`` per message.
+
+        That call is a hop to Django's one sync thread for every frame and every
+        group event, so a busy socket's deliveries queued behind everybody's
+        hops (measured in docs/performance.md). Papo's consumers never use the
+        ORM on the event loop: every database call goes through ``in_db``,
+        whose ``DatabaseSyncToAsync`` closes stale connections around its own work.
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"no handler for message type {message['type']}")
+        await handler(message)
+
     # --- lifecycle ------------------------------------------------------------
+    async def accept(self, subprotocol=None, headers=None) -> None:
+        await super().accept(subprotocol, headers)
+        self.accepted = True
+        _open.add(self)
+
+    async def _goodbye(self) -> None:
+        """The process is stopping: tell the client to resume elsewhere (4012) and
+        clean up as a disconnect would (presence, connection counts), in bounded time."""
+        try:
+            async with asyncio.timeout(SHUTDOWN_SECONDS):
+                await self.close_with(CLOSE_RESUME)
+                await self.disconnect(CLOSE_RESUME)
+        except Exception:
+            log.warning("cleanup at shutdown failed for %s", self.describe(), exc_info=True)
+
     def start_hello_deadline(self) -> None:
         loop = asyncio.get_running_loop()
         self._hello_timer = loop.call_later(
@@ -93,6 +169,8 @@ class PapoConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         self.closed = True
+        self.departed = True
+        _open.discard(self)
         if self._hello_timer is not None:
             self._hello_timer.cancel()
         if self._worker is not None:
@@ -164,7 +242,10 @@ class PapoConsumer(AsyncWebsocketConsumer):
         """Handle this connection's frames one after another, in arrival order."""
         while not self.closed:
             frame, ref = await self._inbox.get()
-            await self.handle(frame, ref)
+            try:
+                await self.handle(frame, ref)
+            except Exception:  # handle() answers every error; a dead worker would mute the socket
+                log.exception("frame not handled for %s", self.describe())
 
     async def handle(self, frame: dict, ref: object) -> None:
         try:
@@ -182,15 +263,23 @@ class PapoConsumer(AsyncWebsocketConsumer):
                 metrics.count("bad_frames")
             await self.send_frame(exc.frame(ref))
             await self.after_error(exc)
-        except (DatabaseError, InterfaceError):
-            log.warning("database unavailable for %s", self.describe(), exc_info=True)
+        except (DatabaseError, InterfaceError) as exc:
+            log.warning("database unavailable for %s: %r", self.describe(), exc)
             await self.send_frame(PapoError(
                 "unavailable", "the server could not store this; retry shortly",
                 retry_after=2.0).frame(ref))
+            await self.after_failure()
         except Exception:
             log.exception("unexpected error for %s", self.describe())
-            metrics.count("errors.server")
             await self.send_frame(PapoError("server_error", "unexpected server error").frame(ref))
+            metrics.count("errors.server")
+            await self.after_failure()
+
+    async def after_failure(self) -> None:
+        """A hello that failed leaves a socket nobody can use: close it (4013) so the
+        client reconnects with backoff, rather than waiting for the hello deadline."""
+        if not self.ready:
+            await self.close_with(CLOSE_TRY_AGAIN)
 
     async def after_error(self, exc: PapoError) -> None:
         """Hook: some errors end the connection."""
@@ -217,8 +306,9 @@ class PapoConsumer(AsyncWebsocketConsumer):
                 # ``prev`` (when given) is the previous seq this socket may see: seqs
                 # between it and ``seq`` belong to internal notes, not to a lost event.
                 prev = event.get("prev")
-                if seq > sent + 1 and (prev is None or prev > sent):
-                    await self.fill_gap(conv, sent, seq)
+                if seq > sent + 1 and (prev is None or prev > sent) and not (
+                        await self.fill_gap(conv, sent, seq)):
+                    return  # closed: the client resumes from what it was sent
             self.sent_seq[conv] = max(seq, self.sent_seq.get(conv, 0))
         await self.on_event(event)
         await self.send_text(event["text"])
@@ -226,14 +316,25 @@ class PapoConsumer(AsyncWebsocketConsumer):
     async def on_event(self, event: dict) -> None:
         """Hook: react to an event before it is forwarded."""
 
-    async def fill_gap(self, conv: int, after: int, before: int) -> None:
-        """The layer dropped messages (after, before): send them from the database."""
-        rows = await in_db(self.load_range)(conv, after, before)
+    async def fill_gap(self, conv: int, after: int, before: int) -> bool:
+        """The layer dropped messages (after, before): send them from the database.
+
+        Without the database the later message cannot go out either (the client
+        resumes from the highest seq it was sent, so it would never see the
+        missing ones): the socket closes (4013) and the client resumes later."""
+        try:
+            rows = await in_db(self.load_range)(conv, after, before)
+        except (DatabaseError, InterfaceError) as exc:
+            log.warning("seq gap on conversation %s (%s..%s) not filled for %s (%r); closing",
+                        conv, after, before, self.describe(), exc)
+            await self.close_with(CLOSE_TRY_AGAIN)
+            return False
         metrics.count("gap.filled")
         log.info("seq gap on conversation %s (%s..%s) filled from the database for %s", conv,
                  after, before, self.describe())
         for frame in rows:
             await self.send_frame(frame)
+        return True
 
     def load_range(self, conv: int, after: int, before: int) -> list[dict]:
         raise NotImplementedError

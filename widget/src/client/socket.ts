@@ -65,6 +65,13 @@ export class Connection {
   private inflight = new Set<string>();
   /** Non-message requests to repeat after a drop or a transient error. */
   private pending = new Map<string, Record<string, unknown>>();
+  /**
+   * Per conversation, the highest seq the server itself sent (welcome, message,
+   * history), which it sends with no gap below. An ack's seq is not one: the
+   * messages just before it may have been lost with a live event (Redis down),
+   * so resuming from it would skip them for good.
+   */
+  private streamed = new Map<number, number>();
   private refs = 0;
   private listeners: Record<string, Listener[]> = {};
 
@@ -169,7 +176,10 @@ export class Connection {
       const hello: Record<string, unknown> = { type: 'hello', v: PROTOCOL_VERSION, ...(this.o.hello?.() || {}) };
       if (saved.t) hello.token = saved.t;
       const resume = this.o.thread.resume();
-      if (resume) hello.resume = resume;
+      if (resume) {
+        resume.last_seq = Math.min(resume.last_seq, this.streamed.get(resume.conversation) ?? 0);
+        hello.resume = resume;
+      }
       this.tx(hello);
     };
     ws.onmessage = (ev) => {
@@ -219,11 +229,13 @@ export class Connection {
         this.floorMs = 0;
         this.setState('open');
         this.emit('welcome', f);
+        this.heard(f.messages);
         this.merged(f.messages, false);
         this.flush();
         break;
       }
       case 'message':
+        this.heard([f.message]);
         this.merged([f.message], true);
         break;
       case 'ack': {
@@ -263,6 +275,7 @@ export class Connection {
       case 'history':
         this.answered(f.ref);
         thread.hasMore = !!f.has_more;
+        this.heard(f.messages);
         this.merged(f.messages, false);
         break;
       case 'visitor':
@@ -273,6 +286,12 @@ export class Connection {
       case 'availability':
         this.emit(f.type, f);
         break;
+    }
+  }
+
+  private heard(messages: Message[] | undefined): void {
+    for (const m of messages || []) {
+      if (m.seq > (this.streamed.get(m.conversation) ?? 0)) this.streamed.set(m.conversation, m.seq);
     }
   }
 
@@ -361,6 +380,7 @@ export class Connection {
       // (the outbox) and goes out under the new token.
       this.o.session.patch({ t: undefined, c: undefined, r: undefined });
       this.o.thread.clear();
+      this.streamed.clear();
       this.emit('reset');
     } else if (code === 4029 || code === 4008) {
       this.floorMs = Math.max(this.floorMs, 5000);
