@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import cache
 from importlib import import_module
 from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib.auth import get_user, get_user_model
-from django.db import transaction
 
 from realtime import events, groups
 
@@ -67,9 +66,7 @@ def do_end_agent_sockets(user_id: int, *, session_key: str | None = None) -> Non
     without it each socket re-checks :func:`access_verdict` and ends if it fails.
     """
     message = {"type": ACCESS_MESSAGE, "session": session_tag(session_key)}
-    # events._dispatch is the one after-commit path to the layer: it hands the
-    # message to a consumer's collector (events.run) or sends it straight away.
-    transaction.on_commit(partial(events._dispatch, groups.agent(user_id), message))
+    events.publish_raw(groups.agent(user_id), message)
 
 
 @cache

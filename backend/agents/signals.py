@@ -1,8 +1,8 @@
 """What ends an agent's console access, wired to Django's signals (``AgentsConfig.ready``).
 
 Each receiver only names the user (and the session or site) and hands over to
-``agents.sessions`` / ``agents.presence``; the sockets decide with
-``sessions.access_verdict``.
+``agents.sessions`` / ``agents.presence`` / ``conversations.routing`` (whose open
+chats must go back to the queue); the sockets decide with ``sessions.access_verdict``.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_out
 from django.db.models.signals import post_delete, post_save
+
+from conversations import routing
 
 from . import presence, sessions
 from .models import Membership
@@ -27,11 +29,13 @@ def on_user_saved(sender, instance, created: bool, **kwargs) -> None:
     """A deactivated user's sockets end (saving an inactive user again is harmless)."""
     if not created and not instance.is_active:
         sessions.do_end_agent_sockets(instance.pk)
+        routing.requeue_chats_of(instance.pk)
 
 
 def on_membership_deleted(sender, instance: Membership, **kwargs) -> None:
     presence.publish_left_site(instance.user_id, instance.site_id)
     sessions.do_end_agent_sockets(instance.user_id)
+    routing.requeue_chats_of(instance.user_id, instance.site_id)
 
 
 def connect() -> None:

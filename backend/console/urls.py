@@ -2,13 +2,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import views
+from .throttle import login_limited
 
 app_name = "console"
 
 urlpatterns = [
     path("", views.app, name="app"),
-    path("login/", auth_views.LoginView.as_view(
-        template_name="console/login.html", redirect_authenticated_user=True), name="login"),
+    path("login/", login_limited(auth_views.LoginView.as_view(
+        template_name="console/login.html", redirect_authenticated_user=True)), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(
         template_name="console/password.html",

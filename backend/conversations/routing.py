@@ -119,9 +119,22 @@ def requeue_absent_agents() -> int:
     """
     cutoff = timezone.now() - timedelta(seconds=settings.PAPO["AGENT_GRACE_SECONDS"])
     absent = Presence.objects.filter(last_seen_at__lt=cutoff).values("user_id")
-    stale = Conversation.objects.filter(status=Conversation.Status.OPEN).filter(
-        assignee__in=absent
-    )
+    return _requeue(Conversation.objects.filter(assignee__in=absent), "offline past grace")
+
+
+def requeue_chats_of(user_id: int, site_id: int | None = None) -> int:
+    """Requeue an agent's open chats (of one site, or all): they lost access to them
+    (membership removed, account deactivated) and must not sit with nobody."""
+    convs = Conversation.objects.filter(assignee_id=user_id)
+    if site_id is not None:
+        convs = convs.filter(site_id=site_id)
+    return _requeue(convs, "lost access")
+
+
+def _requeue(convs, reason: str) -> int:
+    """Each open conversation of ``convs`` back to the queue (one transaction each),
+    then routed again. Returns how many were requeued."""
+    stale = convs.filter(status=Conversation.Status.OPEN)
     requeued = 0
     site_ids: set[int] = set()
     for conv_id in list(stale.values_list("pk", flat=True)):
@@ -143,7 +156,7 @@ def requeue_absent_agents() -> int:
                 data={"agent": agent_name(previous)},
             )
             messages.publish_conversation(conv, "requeued")
-            log.info("requeued conversation %s: %s offline past grace", conv.pk, previous)
+            log.info("requeued conversation %s: %s %s", conv.pk, previous, reason)
             requeued += 1
             site_ids.add(conv.site_id)
     for site_id in site_ids:

@@ -273,6 +273,8 @@ PAPO = {
     "SESSION_CHECK_SECONDS": float(os.environ.get("PAPO_SESSION_CHECK_SECONDS", "10")),
     # HTTP limits (django-ratelimit syntax)
     "HTTP_RATE": os.environ.get("PAPO_HTTP_RATE", "60/m"),
+    # password attempts on the console and admin login forms, per address and per username
+    "LOGIN_RATE": os.environ.get("PAPO_LOGIN_RATE", "10/m"),
     # Presence and routing
     "HEARTBEAT_SECONDS": float(os.environ.get("PAPO_HEARTBEAT_SECONDS", "15")),
     "PRESENCE_TTL": float(os.environ.get("PAPO_PRESENCE_TTL", "45")),

@@ -70,7 +70,13 @@ def event(frame: dict, *, conversation: int | None = None, seq: int | None = Non
 
 def publish(group: str, frame: dict, **meta: Any) -> None:
     """Send ``frame`` to ``group`` once the current transaction commits."""
-    transaction.on_commit(partial(_dispatch, group, event(frame, **meta)))
+    publish_raw(group, event(frame, **meta))
+
+
+def publish_raw(group: str, message: dict) -> None:
+    """Send a channel-layer ``message`` of any type (not a client frame) to
+    ``group`` once the current transaction commits, on the same path as events."""
+    transaction.on_commit(partial(_dispatch, group, message))
 
 
 def _dispatch(group: str, event: dict) -> None:

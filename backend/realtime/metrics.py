@@ -16,7 +16,7 @@ KEY = "papo:metric:{}"
 NAMES = (
     "refused.origin", "refused.site", "refused.auth", "refused.handshake_rate",
     "refused.connections", "refused.token", "refused.identity", "limited.frames",
-    "closed.abuse", "closed.hello_timeout", "bad_frames",
+    "closed.abuse", "limited.http", "closed.hello_timeout", "bad_frames",
     "gap.filled", "errors.server", "publish.failed", "closed.layer_reconnect",
 )
 

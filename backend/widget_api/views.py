@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 from django_ratelimit.decorators import ratelimit
 
 from agents.presence import site_available
+from papo.net import ratelimit_ip
+from realtime import metrics
 from sites.lookup import site_by_key
 
 
-def rate_limited(request: HttpRequest, exception: Exception) -> JsonResponse:
-    """django-ratelimit's RATELIMIT_VIEW: a 429 that says what happened."""
-    response = JsonResponse(
-        {"error": "rate_limited", "message": "Too many requests; try again in a minute."},
-        status=429,
-    )
+def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """django-ratelimit's RATELIMIT_VIEW: a 429 that says what happened (JSON for
+    the widget's API, plain text for a person at a login form), counted."""
+    message = "Too many requests; try again in a minute."
+    metrics.refuse("limited.http", "%s %s from %s", request.method, request.path[:100],
+                   ratelimit_ip(request))
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse(
+            {"error": "rate_limited", "message": message}, status=429)
+    else:
+        response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
     response["Retry-After"] = "60"
     return response
 

@@ -67,6 +67,34 @@ def test_logout_and_password_change(client, site_a, make_agent):
 
 
 @pytest.mark.security
+@pytest.mark.parametrize("form", ["/console/login/", "/admin/login/"])
+def test_password_guessing_is_rate_limited(client, site_a, make_agent, settings, form):
+    from django.core.cache import caches
+
+    from realtime import metrics
+
+    settings.PAPO = {**settings.PAPO, "LOGIN_RATE": "5/m"}
+    agent = make_agent(site_a, "Ana", online=False)
+    refused_before = metrics.value("limited.http")
+    try:
+        answers = [client.post(form, {"username": agent.username, "password": f"guess{i}"},
+                               REMOTE_ADDR=f"203.0.113.{i}").status_code for i in range(6)]
+        # five guesses at one account from five addresses, then the sixth is refused
+        assert answers == [200] * 5 + [429]
+        # the right password does not get through either while the limit holds
+        res = client.post(form, {"username": agent.username, "password": "x"},
+                          REMOTE_ADDR="203.0.113.99")
+        assert res.status_code == 429 and b"Too many requests" in res.content
+        # one address guessing at many accounts is stopped the same way
+        answers = [client.post(form, {"username": f"nobody{i}", "password": "x"},
+                               REMOTE_ADDR="198.51.100.7").status_code for i in range(6)]
+        assert answers == [200] * 5 + [429]
+        assert metrics.value("limited.http") == refused_before + 3
+    finally:
+        caches["default"].clear()  # other tests log in from the same test address
+
+
+@pytest.mark.security
 def test_site_settings_for_admins_only(client, site_a, make_site, make_agent):
     site_b = make_site("Shop B", "https://b.example")
     admin = make_agent(site_a, "Ana", online=False, role="admin")

@@ -126,6 +126,29 @@ def test_chats_of_an_agent_gone_past_grace_return_to_the_queue(make_site, make_a
     assert conv.assignee == helper
 
 
+def test_chats_of_an_agent_who_lost_access_go_to_someone_who_has_it(make_site, make_agent,
+                                                                   make_visitor):
+    from agents.models import Membership
+
+    site, other_site = make_site(), make_site("Other", "https://other.example")
+    removed = make_agent(site, "removed")
+    Membership.objects.create(user=removed, site=other_site)
+    here = start_chat(make_visitor(site))
+    there = start_chat(make_visitor(other_site))
+    assert here.assignee == there.assignee == removed
+    stays = make_agent(site, "stays", online=False)
+    presence.do_agent_connect(stays, "chan.stays")  # the queue is empty: nothing moves yet
+    Membership.objects.get(user=removed, site=site).delete()  # as the admin does
+    here.refresh_from_db()
+    there.refresh_from_db()
+    assert here.assignee == stays and here.messages.filter(event="requeued").exists()
+    assert there.assignee == removed  # still a member there
+    removed.is_active = False
+    removed.save()
+    there.refresh_from_db()
+    assert there.status == "waiting" and there.assignee is None  # nobody else is on that site
+
+
 def test_transfer_frees_capacity_for_the_queue(make_site, make_agent, make_visitor):
     site = make_site()
     ana = make_agent(site, "ana", max_concurrent=1)

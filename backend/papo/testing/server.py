@@ -93,7 +93,9 @@ class Stack:
         env = {k: v for k, v in os.environ.items()
                if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
         env.update({"DEBUG": "1", "DJANGO_SETTINGS_MODULE": "papo.settings",
-                    "PYTHONUNBUFFERED": "1", "PAPO_LOG_LEVEL": "INFO"})
+                    "PYTHONUNBUFFERED": "1", "PAPO_LOG_LEVEL": "INFO",
+                    # suites log agents in through the form, all from 127.0.0.1
+                    "PAPO_LOGIN_RATE": "600/m"})
         env.update(self.env)
         env.update(extra or {})
         return env
