@@ -9,6 +9,7 @@ empty? may this agent see that conversation?); this module checks shape.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -143,23 +144,69 @@ def ref_of_text(text: str) -> object:
     if len(text) > 4096:
         return None
     try:
-        return ref_of(json.loads(text))
+        return ref_of(decode(text))
     except (ValueError, RecursionError):
         return None
+
+
+# What a string may not hold once it is stored or sent back: NUL (PostgreSQL
+# text refuses it) and lone surrogates. JSON can spell both as escapes
+# (``"\u0000"``, ``"\ud800"``), and a lone surrogate is no character at all:
+# it cannot be encoded as UTF-8, so echoing it (a ``ref``) or storing it
+# (a body, a name) would fail mid-reply. Browsers replace them with U+FFFD
+# when they encode text; so does the server, in every string of a frame.
+_NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
+def _text(s: str) -> str:
+    return _NOT_TEXT.sub("\ufffd", s)
+
+
+def _as_text(value: object) -> object:
+    """``value`` with every string (keys too) made text; iterative, since a
+    frame may nest as deep as the JSON decoder allows."""
+    root = [value]
+    todo: list[tuple[list | dict, object]] = [(root, 0)]
+    while todo:
+        parent, key = todo.pop()
+        node = parent[key]  # type: ignore[index]
+        if isinstance(node, str):
+            parent[key] = _text(node)  # type: ignore[index]
+        elif isinstance(node, list):
+            todo.extend((node, i) for i in range(len(node)))
+        elif isinstance(node, dict):
+            clean = {_text(k): v for k, v in node.items()}
+            parent[key] = clean  # type: ignore[index]
+            todo.extend((clean, k) for k in clean)
+    return root[0]
+
+
+def _not_json(literal: str) -> object:
+    raise ValueError(f"{literal} is not JSON")
+
+
+def decode(text: str) -> object:
+    """JSON, strictly (``NaN`` and ``Infinity`` are not JSON), with text strings."""
+    value = json.loads(text, parse_constant=_not_json)
+    # Raw NUL and surrogates cannot reach here (JSON and UTF-8 forbid them):
+    # only escapes can make them, so frames without escapes skip the walk.
+    return _as_text(value) if "\\u" in text else value
 
 
 def parse(text: str, schema: dict[str, dict[str, Field]]) -> dict:
     """Decode and validate one text frame against an endpoint's schema."""
     try:
-        frame = json.loads(text)
+        frame = decode(text)
     except (ValueError, RecursionError) as exc:
         raise PapoError("bad_json", "frame is not valid JSON") from exc
     if not isinstance(frame, dict):
         raise PapoError("bad_json", "frame must be a JSON object")
     kind = frame.get("type")
-    fields = schema.get(kind) if isinstance(kind, str) else None
+    if not isinstance(kind, str):
+        raise PapoError("unknown_type", "type must be a string naming a frame")
+    fields = schema.get(kind)
     if fields is None:
-        raise PapoError("unknown_type", f"unknown frame type {str(kind)[:40]!r}")
+        raise PapoError("unknown_type", f"unknown frame type {kind[:40]!r}")
     for name, field in fields.items():
         if name not in frame:
             if field.required:
