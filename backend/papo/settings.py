@@ -171,7 +171,7 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels.layers.InMemoryChannelLayer",
+        "default": {"BACKEND": "realtime.layers.InMemoryLayer",
                     "CONFIG": {"capacity": PAPO_CHANNEL_CAPACITY}}
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -282,8 +282,10 @@ PAPO = {
     "SWEEP_SECONDS": float(os.environ.get("PAPO_SWEEP_SECONDS", "10")),
     # How long a process trusts its copy of a site (sites/lookup.py)
     "SITE_CACHE_SECONDS": float(os.environ.get("PAPO_SITE_CACHE_SECONDS", "5")),
-    # Threads that run database work for the sockets (realtime/db.py)
-    "DB_THREADS": env_int("PAPO_DB_THREADS", 4),
+    # Threads that run database work for the sockets (realtime/db.py). SQLite has one
+    # writer at a time, and a writer that finds the lock taken sleeps in SQLite's busy
+    # handler (up to 100 ms a nap): one thread queues them without the naps.
+    "DB_THREADS": env_int("PAPO_DB_THREADS", 4 if DATABASE_URL else 1),
     # Redis (channel layer pool; see realtime/layers.py)
     "REDIS_POOL_SIZE": env_int("PAPO_REDIS_POOL_SIZE", 512),
     "REDIS_POOL_TIMEOUT": env_int("PAPO_REDIS_POOL_TIMEOUT", 20),

@@ -6,7 +6,10 @@ same totals (``python backend/manage.py papo_stats`` prints them).
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 
 from papo.cache import shared
 
@@ -23,7 +26,24 @@ NAMES = (
 
 def count(name: str, n: int = 1) -> None:
     """Add to a counter. Never raises: with Redis down, the path being counted
-    (an error reply, a gap fill) must still run; the count is what is lost."""
+    (an error reply, a gap fill) must still run; the count is what is lost.
+
+    On the event loop the cache call (a Redis round trip) would stall every
+    socket of the process, so there it is handed to a thread and not awaited."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        _add(name, n)
+        return
+    loop.run_in_executor(_executor(), _add, name, n)
+
+
+@cache
+def _executor() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="papo-metrics")
+
+
+def _add(name: str, n: int) -> None:
     key = KEY.format(name)
     try:
         try:

@@ -11,8 +11,9 @@ before ``welcome`` wait in a buffer and go out right after it.
 
 Delivery: a consumer remembers the highest seq it sent per conversation. A
 live message at or below it was already sent (say, in a replay) and is
-dropped; one that skips ahead means the channel layer lost something, so the
-missing range is read from the database and sent first.
+dropped; one that skips ahead waits ``GAP_WAIT`` for the missing ones (two
+processes' events can cross on the way), and what is still missing then was
+lost by the channel layer: it is read from the database and sent first.
 
 Faults: a socket whose events may have been lost wholesale is closed with
 4012 and its client resumes by seq, from the database: when the channel
@@ -49,6 +50,10 @@ CLOSE_TOO_MANY = 4029
 CLOSE_TOKEN = 4401
 CLOSE_FORBIDDEN = 4403
 SHUTDOWN_SECONDS = 5.0  # what a stopping process gives each socket to say goodbye
+# Two processes publish one conversation's messages in commit order each, but
+# they reach a third in any order: a seq that skips ahead waits this long for
+# the missing ones before they are read from the database.
+GAP_WAIT = 0.05  # seconds
 
 _open: weakref.WeakSet[PapoConsumer] = weakref.WeakSet()
 _closing: set[asyncio.Task] = set()
@@ -89,6 +94,8 @@ class PapoConsumer(AsyncWebsocketConsumer):
         self._worker: asyncio.Task | None = None
         self._early_events: list[dict] = []
         self._held: dict[int, list[dict]] = {}  # conversation -> events, while history loads
+        self._reordering: dict[int, list[dict]] = {}  # conversation -> events, see GAP_WAIT
+        self._waits: set[asyncio.Task] = set()
 
     async def __call__(self, scope, receive, send):
         try:
@@ -297,6 +304,9 @@ class PapoConsumer(AsyncWebsocketConsumer):
         if event.get("conv") in self._held:
             self._held[event["conv"]].append(event)
             return
+        if event.get("conv") in self._reordering:
+            self._reordering[event["conv"]].append(event)
+            return
         conv, seq = event.get("conv"), event.get("seq")
         if event.get("kind") == "message" and conv is not None and seq is not None:
             sent = self.sent_seq.get(conv)
@@ -306,12 +316,34 @@ class PapoConsumer(AsyncWebsocketConsumer):
                 # ``prev`` (when given) is the previous seq this socket may see: seqs
                 # between it and ``seq`` belong to internal notes, not to a lost event.
                 prev = event.get("prev")
-                if seq > sent + 1 and (prev is None or prev > sent) and not (
-                        await self.fill_gap(conv, sent, seq)):
-                    return  # closed: the client resumes from what it was sent
+                if seq > sent + 1 and (prev is None or prev > sent):
+                    if not event.get("waited"):
+                        self._wait_for_missing(conv, event)
+                        return
+                    if not await self.fill_gap(conv, sent, seq):
+                        return  # closed: the client resumes from what it was sent
             self.sent_seq[conv] = max(seq, self.sent_seq.get(conv, 0))
         await self.on_event(event)
         await self.send_text(event["text"])
+
+    def _wait_for_missing(self, conv: int, event: dict) -> None:
+        """Keep ``conv``'s events back for ``GAP_WAIT``; then send them in seq order,
+        reading from the database only what still has not arrived."""
+        self._reordering[conv] = [event]
+
+        async def replay() -> None:
+            await asyncio.sleep(GAP_WAIT)
+            waiting, key = self._reordering.pop(conv, []), 0
+            keyed = []
+            for e in waiting:  # messages by seq; anything else stays after its predecessor
+                key = e["seq"] if e.get("kind") == "message" and e.get("seq") else key
+                keyed.append((key, e))
+            for _, e in sorted(keyed, key=lambda item: item[0]):
+                await self.papo_event({**e, "waited": True})
+
+        task = asyncio.ensure_future(replay())
+        self._waits.add(task)
+        task.add_done_callback(self._waits.discard)
 
     async def on_event(self, event: dict) -> None:
         """Hook: react to an event before it is forwarded."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
@@ -76,6 +77,7 @@ class ConsoleConsumer(PapoConsumer):
         self.site_ids: list[int] = []
         self._access_due = 0.0  # monotonic time of the next access re-check
         self._recheck_after_hello = False
+        self._sending: dict[object, asyncio.Task] = {}  # conversation -> its latest send
 
     async def connect(self) -> None:
         self.ip = scope_client_ip(self.scope)
@@ -134,7 +136,35 @@ class ConsoleConsumer(PapoConsumer):
         if self.ready and time.monotonic() >= self._access_due:
             if not await self.check_access():
                 return
+        if self.ready and frame["type"] == "send":
+            self._start_send(frame, ref)
+            return
+        if self._sending:  # anything else comes after the sends before it
+            await asyncio.wait(list(self._sending.values()))
         await super().handle(frame, ref)
+
+    def _start_send(self, frame: dict, ref: object) -> None:
+        """Store an agent's replies side by side, in order within each conversation.
+
+        An agent answering many chats sends faster than one frame at a time can
+        be stored: each send waits for its database hop and publishes, and a
+        busy desk's replies queued for seconds behind each other (the busy-desk
+        benchmark's agent-to-visitor p99). Sends to different conversations
+        now overlap; two sends to one conversation still take seq in the order
+        they came, and any other frame waits for the sends before it.
+        """
+        conv = frame.get("conversation")
+        previous = self._sending.get(conv)
+
+        async def send() -> None:
+            if previous is not None:
+                await asyncio.wait([previous])
+            await PapoConsumer.handle(self, frame, ref)
+
+        task = asyncio.ensure_future(send())
+        self._sending[conv] = task
+        task.add_done_callback(
+            lambda done: self._sending.pop(conv) if self._sending.get(conv) is done else None)
 
     async def check_access(self) -> bool:
         """End the socket if its session or membership is gone; True while it may stay."""
