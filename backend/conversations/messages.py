@@ -44,7 +44,8 @@ def check_client_id(client_id: object) -> str:
 
 
 def append(conv: Conversation, *, author: str, body: str = "", agent=None, client_id=None,
-           event: str = "", data: dict | None = None, internal: bool = False) -> Message:
+           event: str = "", data: dict | None = None, internal: bool = False,
+           to_site: bool = False) -> Message:
     """Insert the next message of ``conv`` and publish it after commit.
 
     ``internal`` notes take the next seq like any message but are published to
@@ -67,11 +68,12 @@ def append(conv: Conversation, *, author: str, body: str = "", agent=None, clien
         conv.first_agent_reply_at = now
         fields.append("first_agent_reply_at")
     conv.save(update_fields=fields)
-    publish_message(conv, msg, prev_visible=prev_visible)
+    publish_message(conv, msg, prev_visible=prev_visible, to_site=to_site)
     return msg
 
 
-def publish_message(conv: Conversation, msg: Message, *, prev_visible: int | None = None) -> None:
+def publish_message(conv: Conversation, msg: Message, *, prev_visible: int | None = None,
+                    to_site: bool = False) -> None:
     if not msg.internal:
         # ``prev`` is the visitor's previous visible seq: a widget socket that holds
         # it has no gap even when notes took the seqs in between.
@@ -81,9 +83,12 @@ def publish_message(conv: Conversation, msg: Message, *, prev_visible: int | Non
             conversation=conv.pk, seq=msg.seq, prev=prev_visible,
         )
     # A waiting chat belongs to the whole site's queue; an open one to its watchers.
+    # ``to_site``: a message every console of the site must see in order, such as
+    # the one that assigns a chat; its new assignee joins the chat's group only
+    # when it hears of the assignment, so on that group it would miss the message.
     console_group = (
         groups.site_agents(conv.site_id)
-        if conv.status == Conversation.Status.WAITING
+        if conv.status == Conversation.Status.WAITING or to_site
         else groups.conversation(conv.pk)
     )
     events.publish(

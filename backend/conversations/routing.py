@@ -79,7 +79,7 @@ def assign(conv: Conversation, user, *, event: str = "assigned", data: dict | No
     Presence.objects.filter(user=user).update(last_assigned_at=timezone.now())
     messages.append(
         conv, author=Message.Author.SYSTEM, event=event,
-        data=data if data is not None else {"agent": agent_name(user)},
+        data=data if data is not None else {"agent": agent_name(user)}, to_site=True,
     )
     messages.publish_conversation(conv, event)
 
