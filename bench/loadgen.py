@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import psutil
 import websockets
-from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
 now = time.monotonic
 
@@ -113,7 +113,10 @@ class Endpoint:
             except InvalidStatus as exc:
                 code = exc.response.status_code
                 self.gen.tally.http_status[code] = self.gen.tally.http_status.get(code, 0) + 1
-            except (TimeoutError, OSError, ConnectionClosed, RuntimeError):
+            except (TimeoutError, OSError, ConnectionClosed, RuntimeError, WebSocketException):
+                # WebSocketException: e.g. a stopping server that took the TCP connection
+                # and closed it without an HTTP answer (InvalidMessage); a client that
+                # let it escape here would never reconnect, as a real widget does
                 self.gen.tally.error("connect")
             await asyncio.sleep(delay * random.uniform(0.5, 1.5))
             delay = min(delay * 2, 2.0)

@@ -139,6 +139,10 @@ class PapoConsumer(AsyncWebsocketConsumer):
     async def _goodbye(self) -> None:
         """The process is stopping: tell the client to resume elsewhere (4012) and
         clean up as a disconnect would (presence, connection counts), in bounded time."""
+        # No group_discard: the process's layer connections close with it (Redis
+        # drops their subscriptions; core-layer memberships expire), and thousands
+        # of unsubscribes queued on one connection outlasted SHUTDOWN_SECONDS.
+        self.joined.clear()
         try:
             async with asyncio.timeout(SHUTDOWN_SECONDS):
                 await self.close_with(CLOSE_RESUME)
