@@ -115,30 +115,35 @@ def _sliding_wait(previous: int, current: int, cap: int, into: float, window: fl
 def _incr_and_get(key: str, other: str, timeout: int) -> tuple[int, int]:
     """Count ``key`` up (expiring ``timeout`` s after it was made) and read ``other``;
     on Redis one round trip."""
-    backend = shared()
-    redis_client = getattr(getattr(backend, "_cache", None), "get_client", None)
-    if redis_client is not None:
-        full = backend.make_and_validate_key(key)
-        pipe = redis_client(full, write=True).pipeline(transaction=False)
-        pipe.incr(full)
-        pipe.expire(full, timeout, nx=True)
-        pipe.get(backend.make_and_validate_key(other))
+    pipe = _redis_count(key, timeout, refresh=False)
+    if pipe is not None:
+        pipe.get(shared().make_and_validate_key(other))
         n, _, got = pipe.execute()
         return int(n), int(got or 0)
-    return _incr(key, timeout), int(backend.get(other) or 0)
+    return _incr(key, timeout), int(shared().get(other) or 0)
+
+
+def _redis_count(key: str, timeout: int, *, refresh: bool):
+    """On Redis, a pipeline holding ``INCR key`` and its ``EXPIRE`` (``NX`` unless
+    ``refresh``), for the caller to add to and run; None on other caches."""
+    backend = shared()
+    redis_client = getattr(getattr(backend, "_cache", None), "get_client", None)
+    if redis_client is None:
+        return None
+    full = backend.make_and_validate_key(key)
+    pipe = redis_client(full, write=True).pipeline(transaction=False)
+    pipe.incr(full)
+    pipe.expire(full, timeout, nx=not refresh)
+    return pipe
 
 
 def _incr(key: str, timeout: int, *, refresh: bool = False) -> int:
     """Count ``key`` up; it expires ``timeout`` s after it was made (or after
     this call, with ``refresh``). On Redis this is one round trip."""
-    backend = shared()
-    redis_client = getattr(getattr(backend, "_cache", None), "get_client", None)
-    if redis_client is not None:
-        full = backend.make_and_validate_key(key)
-        pipe = redis_client(full, write=True).pipeline(transaction=False)
-        pipe.incr(full)
-        pipe.expire(full, timeout, nx=not refresh)
+    pipe = _redis_count(key, timeout, refresh=refresh)
+    if pipe is not None:
         return int(pipe.execute()[0])
+    backend = shared()
     if backend.add(key, 1, timeout=timeout):
         return 1
     try:

@@ -184,8 +184,11 @@ async def test_one_daphne_stopped_under_load(world, signal):
                 assert crowd.books.closes[4012] == on_a
                 assert old not in left
             else:
-                # Killed: sockets just drop; the ghost presence expires after the TTL.
-                assert crowd.books.closes[1006] == on_a
+                # Killed: sockets just drop (no goodbye); the ghost presence expires after
+                # the TTL. Usually 1006; a client may notice first by its own ping timeout.
+                assert crowd.books.closes[4012] == 0, crowd.books.closes
+                abrupt = sum(n for code, n in crowd.books.closes.items() if code != 1000)
+                assert abrupt == on_a, crowd.books.closes
                 assert old in left
                 await crowd.until(lambda: old not in agent_connections(world, agent_id),
                                   ttl + 5, "the killed process's presence swept")
@@ -268,8 +271,9 @@ async def test_slow_consumer_drops_are_filled_from_the_database(world):
             print("FAULT gap.filled +", gaps)
             assert gaps > 0, out
             assert "over capacity" in a.log(None) + b.log(None)  # the layer did drop
+            # which of B's sockets lost an event is chance (the widgets' or the console's)
             assert re.search(r"seq gap on conversation \d+ \(\d+\.\.\d+\) filled from the "
-                             r"database for console", b.log(None))
+                             r"database for (console|widget)", b.log(None))
         finally:
             await crowd.stop()
 
