@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from papo.testing.browser import chromium
+from papo.testing.browser import browser  # noqa: F401 (the fixture)
 from papo.testing.live import start_live, stop_live
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,7 +37,3 @@ def live_papo(console_dist):
     stop_live(live)
 
 
-@pytest.fixture
-async def browser():
-    async with chromium() as b:
-        yield b

@@ -33,3 +33,10 @@ async def chromium():
             yield browser
         finally:
             await browser.close()
+
+
+@pytest.fixture
+async def browser():
+    """A Chromium for one test; suites import this fixture by name."""
+    async with chromium() as b:
+        yield b

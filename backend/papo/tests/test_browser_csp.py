@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from papo.testing.browser import chromium
 from papo.testing.client import client_id
 from papo.testing.live import start_live, stop_live
 
@@ -39,12 +38,6 @@ def live():
     live = start_live("embedded")
     yield live
     stop_live(live)
-
-
-@pytest.fixture
-async def browser():
-    async with chromium() as b:
-        yield b
 
 
 async def watched_page(browser):
