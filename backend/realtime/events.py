@@ -110,12 +110,24 @@ def _collecting(fn: Callable[..., T], *args: Any, **kwargs: Any) -> tuple[T, lis
 
 
 async def send_all(events: list[Event]) -> None:
-    """Publish committed events; one that cannot be published is logged, not raised."""
+    """Publish committed events; one that cannot be published is logged, not raised.
+
+    A layer with ``group_send_many`` (the Redis pub/sub one) gets them all at once,
+    in one round trip instead of one per event; a message has two (widget, console).
+    """
     layer = get_channel_layer()
+    many = getattr(layer, "group_send_many", None)
+    if many is not None and len(events) > 1:
+        try:
+            await many(events)
+        except Exception as exc:  # at-most-once: receivers heal from the database
+            for group, event in events:
+                _not_published(group, event, exc)
+        return
     for group, event in events:
         try:
             await layer.group_send(group, event)
-        except Exception as exc:  # at-most-once: receivers heal from the database
+        except Exception as exc:
             _not_published(group, event, exc)
 
 

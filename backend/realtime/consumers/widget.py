@@ -85,21 +85,27 @@ class WidgetConsumer(PapoConsumer):
 
     # --- frames ------------------------------------------------------------------
     async def handle(self, frame: dict, ref: object) -> None:
-        """Frames that cost something also count against the visitor's shared allowance."""
-        if self.ready and frame["type"] in limits.VISITOR_COUNTED:
-            if not await self.visitor_allows(ref):
+        """Frames that cost something also count against the visitor's shared allowance
+        (``send`` counts inside its own database hop: see ``on_send``)."""
+        if self.ready and frame["type"] in limits.VISITOR_COUNTED and frame["type"] != "send":
+            retry_after = await sync_to_async(self.count_visitor_frame, thread_sensitive=False)()
+            if not await self.visitor_allows(retry_after, ref):
                 return
         await super().handle(frame, ref)
 
-    async def visitor_allows(self, ref: object) -> bool:
+    def count_visitor_frame(self) -> float | None:
+        """Count one frame against the visitor's allowance (sync: a cache round trip);
+        seconds to wait if over it. The cache being down must not stop chats: the
+        per-connection buckets still hold."""
+        try:
+            return limits.take_visitor_frame(self.visitor.public_id, self.visitor_cap)
+        except Exception:
+            log.warning("visitor frame count failed for %s", self.describe(), exc_info=True)
+            return None
+
+    async def visitor_allows(self, retry_after: float | None, ref: object) -> bool:
         """The per-visitor limit, answered like the per-connection one: ``rate_limited``
         with ``retry_after``, and close 4008 after ``FRAME_STRIKES`` refusals in a row."""
-        try:
-            retry_after = await sync_to_async(limits.take_visitor_frame, thread_sensitive=False)(
-                self.visitor.public_id, self.visitor_cap)
-        except Exception:  # the cache being down must not stop chats; buckets still hold
-            log.warning("visitor frame count failed for %s", self.describe(), exc_info=True)
-            return True
         if retry_after is None:
             self.visitor_strikes = 0
             return True
@@ -144,10 +150,20 @@ class WidgetConsumer(PapoConsumer):
         await self.mark_ready()
 
     async def on_send(self, frame: dict, ref: object) -> None:
-        ack = await events.run(actions.do_visitor_send, self.visitor, frame["client_id"],
-                               frame["body"])
+        # The visitor's count and the write share one thread hop: this is the hot path.
+        retry_after, ack = await events.run(
+            self._counted_send, frame["client_id"], frame["body"])
+        if not await self.visitor_allows(retry_after, ref):
+            return
         self.conversation_id = ack.conversation
         await self.send_frame(ack.frame(ref))
+
+    def _counted_send(self, client_id: object,
+                      body: object) -> tuple[float | None, actions.Ack | None]:
+        retry_after = self.count_visitor_frame()
+        if retry_after is not None:
+            return retry_after, None
+        return None, actions.do_visitor_send(self.visitor, client_id, body)
 
     async def on_typing(self, frame: dict, ref: object) -> None:
         if self.conversation_id is None:
