@@ -141,13 +141,18 @@ async def test_logout_closes_that_sessions_console_only(live_papo):
         await peer.close()
 
 
+async def ana_watched_by_bruno(live_papo):
+    """Two agents of one site online: Ana, whose access is about to end, and Bruno,
+    who watches her presence. Returns Ana's record, Bruno's console, Ana's console."""
+    team = seed_agents(live_papo, {"ana": ["Desk"], "bruno": ["Desk"]})
+    ana, bruno_agent = team["agents"]["ana"], team["agents"]["bruno"]
+    return ana, await live_papo.console(bruno_agent), await live_papo.console(ana)
+
+
 @pytest.mark.parametrize("how", ["deleted", "expired"])
 async def test_a_session_deleted_or_expired_in_the_store_is_noticed_on_the_heartbeat(
         live_papo, how):
-    team = seed_agents(live_papo, {"ana": ["Desk"], "bruno": ["Desk"]})
-    ana, bruno_agent = team["agents"]["ana"], team["agents"]["bruno"]
-    bruno = await live_papo.console(bruno_agent)
-    console = await live_papo.console(ana)
+    ana, bruno, console = await ana_watched_by_bruno(live_papo)
     console.start_heartbeat(HEARTBEAT)
     await bruno.expect("presence", where=lambda f: f["agent"]["id"] == ana["id"])
     change = (".delete()" if how == "deleted"
@@ -164,10 +169,7 @@ async def test_a_session_deleted_or_expired_in_the_store_is_noticed_on_the_heart
 
 
 async def test_a_deactivated_agent_is_closed_and_goes_offline(live_papo):
-    team = seed_agents(live_papo, {"ana": ["Desk"], "bruno": ["Desk"]})
-    ana, bruno_agent = team["agents"]["ana"], team["agents"]["bruno"]
-    bruno = await live_papo.console(bruno_agent)
-    console = await live_papo.console(ana)
+    ana, bruno, console = await ana_watched_by_bruno(live_papo)
     if live_papo.stack.name == "embedded":
         # The shell's in-memory layer cannot reach daphne: the socket's own re-check
         # finds it. On the scaled stack the signal alone must do it (no heartbeat).
