@@ -143,16 +143,17 @@ async def test_logout_closes_that_sessions_console_only(live_papo):
 
 async def ana_watched_by_bruno(live_papo):
     """Two agents of one site online: Ana, whose access is about to end, and Bruno,
-    who watches her presence. Returns Ana's record, Bruno's console, Ana's console."""
+    who watches her presence. Returns the seeded team, Bruno's console, Ana's console."""
     team = seed_agents(live_papo, {"ana": ["Desk"], "bruno": ["Desk"]})
-    ana, bruno_agent = team["agents"]["ana"], team["agents"]["bruno"]
-    return ana, await live_papo.console(bruno_agent), await live_papo.console(ana)
+    agents = team["agents"]
+    return team, await live_papo.console(agents["bruno"]), await live_papo.console(agents["ana"])
 
 
 @pytest.mark.parametrize("how", ["deleted", "expired"])
 async def test_a_session_deleted_or_expired_in_the_store_is_noticed_on_the_heartbeat(
         live_papo, how):
-    ana, bruno, console = await ana_watched_by_bruno(live_papo)
+    team, bruno, console = await ana_watched_by_bruno(live_papo)
+    ana = team["agents"]["ana"]
     console.start_heartbeat(HEARTBEAT)
     await bruno.expect("presence", where=lambda f: f["agent"]["id"] == ana["id"])
     change = (".delete()" if how == "deleted"
@@ -169,7 +170,8 @@ async def test_a_session_deleted_or_expired_in_the_store_is_noticed_on_the_heart
 
 
 async def test_a_deactivated_agent_is_closed_and_goes_offline(live_papo):
-    ana, bruno, console = await ana_watched_by_bruno(live_papo)
+    team, bruno, console = await ana_watched_by_bruno(live_papo)
+    ana = team["agents"]["ana"]
     if live_papo.stack.name == "embedded":
         # The shell's in-memory layer cannot reach daphne: the socket's own re-check
         # finds it. On the scaled stack the signal alone must do it (no heartbeat).
@@ -210,10 +212,8 @@ async def admin_removes_membership(live: LivePapo, admin: str, agent_id: int,
 
 
 async def test_removed_from_the_only_site_closes_with_4403(live_papo, admin):
-    team = seed_agents(live_papo, {"ana": ["Desk"], "bruno": ["Desk"]})
+    team, bruno, console = await ana_watched_by_bruno(live_papo)
     ana, bruno_agent = team["agents"]["ana"], team["agents"]["bruno"]
-    bruno = await live_papo.console(bruno_agent)
-    console = await live_papo.console(ana)
     since = await admin_removes_membership(live_papo, admin, ana["id"],
                                            team["sites"]["Desk"]["id"])
     assert await ended(console, "access_revoked", 4403, since) < PROMPT
