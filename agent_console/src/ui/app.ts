@@ -582,7 +582,11 @@ export class ConsoleApp {
       h('label', { class: 'note-label' }, noteToggle, ' ', t('note')),
       h('button', { type: 'submit', class: 'primary' }, t('send'))));
     input.addEventListener('input', () => this.onComposerInput());
-    input.addEventListener('blur', () => window.setTimeout(() => this.hideSuggestions(), 150));
+    // Late, so a click on a suggestion lands first; and not when focus came back meanwhile
+    // (a blur timer left over from a dialog must not hide what is being typed now).
+    input.addEventListener('blur', () => window.setTimeout(() => {
+      if (document.activeElement !== input) this.hideSuggestions();
+    }, 150));
     const search = h('input', { type: 'search', class: 'search', placeholder: t('search'), 'aria-label': t('searchLabel') });
     search.addEventListener('input', () => {
       window.clearTimeout(this.searchTimer);
