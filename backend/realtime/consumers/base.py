@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from collections import deque
 
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -90,7 +91,10 @@ class PapoConsumer(AsyncWebsocketConsumer):
         self.sent_seq: dict[int, int] = {}
         self.bucket: TokenBucket = frame_bucket()
         self._hello_timer: asyncio.TimerHandle | None = None
-        self._inbox: asyncio.Queue[tuple[dict, object]] = asyncio.Queue()
+        # Frames waiting for the worker; the worker lives only while there are some.
+        # (An idle socket holds no queue and no task: at 10,000 sockets an
+        # ``asyncio.Queue`` and a parked worker each cost ~3 KB per socket.)
+        self._inbox: deque[tuple[dict, object]] | None = None
         self._worker: asyncio.Task | None = None
         self._early_events: list[dict] = []
         self._held: dict[int, list[dict]] = {}  # conversation -> events, while history loads
@@ -245,18 +249,27 @@ class PapoConsumer(AsyncWebsocketConsumer):
             metrics.count("bad_frames")
             await self.send_frame(exc.frame(protocol.ref_of_text(text_data)))
             return
-        self._inbox.put_nowait((frame, protocol.ref_of(frame)))
+        if self._inbox is None:
+            self._inbox = deque()
+        self._inbox.append((frame, protocol.ref_of(frame)))
         if self._worker is None:
             self._worker = asyncio.ensure_future(self._work())
 
     async def _work(self) -> None:
-        """Handle this connection's frames one after another, in arrival order."""
-        while not self.closed:
-            frame, ref = await self._inbox.get()
-            try:
-                await self.handle(frame, ref)
-            except Exception:  # handle() answers every error; a dead worker would mute the socket
-                log.exception("frame not handled for %s", self.describe())
+        """Handle this connection's frames one after another, in arrival order,
+        until none are left (the next frame starts a new worker)."""
+        inbox = self._inbox
+        try:
+            while inbox and not self.closed:
+                frame, ref = inbox.popleft()
+                try:
+                    await self.handle(frame, ref)
+                except Exception:  # handle() answers every error; this is the last resort
+                    log.exception("frame not handled for %s", self.describe())
+        finally:
+            self._worker = None
+            if not inbox:
+                self._inbox = None
 
     async def handle(self, frame: dict, ref: object) -> None:
         try:
