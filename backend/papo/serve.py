@@ -5,7 +5,12 @@
   so an oversized frame is refused by the protocol layer with close code 1009
   before it is buffered or parsed;
 - a listen backlog of ``PAPO_LISTEN_BACKLOG`` (default 2048) instead of
-  Twisted's 50, which a reconnect storm overflows.
+  Twisted's 50, which a reconnect storm overflows;
+- ``PAPO_WS_CONNECT_TIMEOUT`` (default 20 s, daphne's own server default)
+  for a socket to be accepted, instead of its command line's 5 s. After a
+  restart thousands of widgets come back at once and queue for their checks;
+  at 5 s daphne refused the later ones after their work was done, they all
+  came back again, and the queue never drained (docs/performance.md).
 
 - protocol failures (such as that 1009) sent as a close frame the client can
   read, instead of autobahn's default of dropping the TCP connection (1006).
@@ -118,11 +123,13 @@ def main(argv: list[str] | None = None) -> None:
     tune_gc()
     cap = str(settings.PAPO["MAX_FRAME_BYTES"])
     backlog = os.environ.get("PAPO_LISTEN_BACKLOG", "2048")
+    connect_timeout = os.environ.get("PAPO_WS_CONNECT_TIMEOUT", "20")
     interface = args.bind.replace(":", r"\:")
     CommandLineInterface().run([
         "-e", f"tcp:port={args.port}:interface={interface}:backlog={backlog}",
         "--websocket-max-message-size", cap,
         "--websocket-max-frame-size", cap,
+        "--websocket_connect_timeout", connect_timeout,
         *rest,
         "papo.asgi:application",
     ])

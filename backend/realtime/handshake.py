@@ -34,22 +34,28 @@ REFUSED = Verdict(False)
 
 
 def check_widget(site_key: str, origin: str | None, ip: str) -> Verdict:
-    retry = limits.allow_handshake(ip)
-    if retry is not None:
-        metrics.refuse("refused.handshake_rate", "widget handshake flood from %s", ip)
-        return Verdict(False, retry_after=retry)
+    """The site and its origins first (from this process's site cache), then the
+    address's handshake rate and open connections, counted in one round trip.
+    A refused handshake is counted too, so a flood of made-up keys or origins
+    still meets the rate limit."""
     site = site_by_key(site_key)
     if site is None:
+        limits.allow_handshake(ip)
         metrics.refuse("refused.site", "unknown site key %r from %s (origin %r)",
                        site_key[:80], ip, origin)
         return REFUSED
     if not origin_allowed(origin, site.origin_list):
+        limits.allow_handshake(ip)
         metrics.refuse("refused.origin", "origin %r not allowed for site %s, from %s",
                        origin, site.pk, ip)
         return REFUSED
-    retry = limits.acquire_connection(ip)
-    if retry is not None:
-        metrics.refuse("refused.connections", "too many connections from %s", ip)
+    refused = limits.admit_connection(ip)
+    if refused is not None:
+        which, retry = refused
+        if which == "handshake_rate":
+            metrics.refuse("refused.handshake_rate", "widget handshake flood from %s", ip)
+        else:
+            metrics.refuse("refused.connections", "too many connections from %s", ip)
         return Verdict(False, retry_after=retry)
     return Verdict(True, site=site)
 

@@ -26,6 +26,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import uuid
+from collections import deque
 from collections.abc import Callable
 
 from channels.layers import InMemoryChannelLayer
@@ -131,10 +133,71 @@ class _Shard(pubsub.RedisSingleShardConnection):
                 await asyncio.sleep(0.5)
 
 
+class _Inbox:
+    """A consumer channel's queue: what ``asyncio.Queue`` does for one reader, in
+    a deque and a future. (A Queue is four deques and an Event, ~3 KB, and
+    there is one per socket.)"""
+
+    __slots__ = ("items", "waiter")
+
+    def __init__(self) -> None:
+        self.items: deque[bytes] = deque()
+        self.waiter: asyncio.Future | None = None
+
+    def put_nowait(self, item: bytes) -> None:
+        self.items.append(item)
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(None)
+
+    async def get(self) -> bytes:
+        while not self.items:
+            self.waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self.waiter
+            finally:
+                self.waiter = None
+        return self.items.popleft()
+
+
 class _LoopLayer(pubsub.RedisPubSubLoopLayer):
+    """Consumer channels live in their process only.
+
+    Upstream SUBSCRIBEs every consumer's own channel in Redis (and UNSUBSCRIBEs
+    it on the way out), so that ``send(channel)`` reaches it from any process.
+    Papo never sends to one consumer's channel, only to groups (whose
+    subscriptions are unchanged): those were two Redis commands under the
+    shard lock for every socket, and a subscription Redis held for each. A
+    ``send`` to a channel of this process is delivered; to any other it is an
+    error, not a message that silently goes nowhere.
+    """
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._shards = [_Shard(shard.host, self) for shard in self._shards]
+
+    async def new_channel(self, prefix: str = "specific.") -> str:
+        channel = f"{self.prefix}{prefix}{uuid.uuid4().hex}"
+        self.channels[channel] = _Inbox()
+        return channel
+
+    async def receive(self, channel: str) -> dict:
+        inbox = self.channels.get(channel)
+        if inbox is None:
+            inbox = self.channels[channel] = _Inbox()
+        try:
+            message = await inbox.get()
+        except (asyncio.CancelledError, TimeoutError, GeneratorExit):
+            # the consumer is leaving (channels has no delete_channel())
+            self.channels.pop(channel, None)
+            raise
+        return self.channel_layer.deserialize(message)
+
+    async def send(self, channel: str, message: dict) -> None:
+        inbox = self.channels.get(channel)
+        if inbox is None:
+            raise ValueError(f"channel {channel!r} is not in this process; "
+                             "Papo's layer delivers across processes by group only")
+        inbox.put_nowait(self.channel_layer.serialize(message))
 
     async def group_send_many(self, sends: list[tuple[str, dict]]) -> None:
         """``group_send`` for each ``(group, message)``: one round trip per shard."""

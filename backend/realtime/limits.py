@@ -158,15 +158,47 @@ def _incr(key: str, timeout: int, *, refresh: bool = False) -> int:
 
 def allow_handshake(ip: str) -> float | None:
     """Count a handshake; None if allowed, else seconds to wait."""
-    window = int(time.time() // 60)
-    n = _incr(f"papo:hs:{ip}:{window}", timeout=120)
+    n = _incr(_handshake_key(ip), timeout=120)
     if n > settings.PAPO["HANDSHAKES_PER_IP_PER_MINUTE"]:
         return 60 - time.time() % 60
     return None
 
 
+def _handshake_key(ip: str) -> str:
+    return f"papo:hs:{ip}:{int(time.time() // 60)}"
+
+
 def _conn_key(ip: str) -> str:
     return f"papo:conn:{ip}"
+
+
+def admit_connection(ip: str) -> tuple[str, float] | None:
+    """:func:`allow_handshake` and :func:`acquire_connection` together, in one
+    round trip on Redis (a widget handshake is the hot path of a reconnect storm).
+
+    None if admitted (then call :func:`release_connection` when it closes); else
+    which limit refused it, ``"handshake_rate"`` or ``"connections"``, and the
+    seconds to wait. A refused handshake holds no connection count.
+    """
+    hs_key, conn_key = _handshake_key(ip), _conn_key(ip)
+    pipe = _redis_count(hs_key, 120, refresh=False)
+    if pipe is None:
+        retry = allow_handshake(ip)
+        if retry is not None:
+            return "handshake_rate", retry
+        retry = acquire_connection(ip)
+        return None if retry is None else ("connections", retry)
+    full = shared().make_and_validate_key(conn_key)
+    pipe.incr(full)
+    pipe.expire(full, settings.PAPO["CONNECTION_COUNT_TTL"])
+    handshakes, _, connections, _ = pipe.execute()
+    if int(handshakes) > settings.PAPO["HANDSHAKES_PER_IP_PER_MINUTE"]:
+        release_connection(ip)
+        return "handshake_rate", 60 - time.time() % 60
+    if int(connections) > settings.PAPO["CONNECTIONS_PER_IP"]:
+        release_connection(ip)
+        return "connections", 5.0
+    return None
 
 
 def acquire_connection(ip: str) -> float | None:
