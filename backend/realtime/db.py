@@ -52,11 +52,17 @@ def _run(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return result
 
 
+@cache
+def _hop() -> DatabaseSyncToAsync:
+    """One wrapper for every call (building a SyncToAsync is not free: it showed
+    in the handshake profile when made per call)."""
+    return DatabaseSyncToAsync(_run, thread_sensitive=False, executor=_executor())
+
+
 def in_db(fn: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
     """``fn`` as a coroutine function running on the database thread pool."""
-    hop = DatabaseSyncToAsync(_run, thread_sensitive=False, executor=_executor())
 
     async def call(*args: Any, **kwargs: Any) -> Any:
-        return await hop(fn, *args, **kwargs)
+        return await _hop()(fn, *args, **kwargs)
 
     return call

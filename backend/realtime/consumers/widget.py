@@ -70,7 +70,7 @@ class WidgetConsumer(PapoConsumer):
         await super().disconnect(code)
         if self.holds_connection:
             self.holds_connection = False
-            await sync_to_async(limits.release_connection)(self.ip)
+            await sync_to_async(limits.release_connection, thread_sensitive=False)(self.ip)
 
     async def after_error(self, exc: PapoError) -> None:
         if exc.code in ("token_invalid", "token_expired"):
@@ -197,7 +197,7 @@ class WidgetConsumer(PapoConsumer):
     async def on_ping(self, frame: dict, ref: object) -> None:
         if time.monotonic() - self.touched_at > settings.PAPO["CONNECTION_COUNT_TTL"] / 3:
             self.touched_at = time.monotonic()
-            await sync_to_async(limits.touch_connection)(self.ip)
+            await sync_to_async(limits.touch_connection, thread_sensitive=False)(self.ip)
         await super().on_ping(frame, ref)
 
     # --- events --------------------------------------------------------------------
