@@ -47,33 +47,48 @@ def close_cleanly_on_protocol_errors() -> None:
     WebSocketServerFactory.resetProtocolOptions = reset_without_drop
 
 
+class _Deferred:
+    """``fn(*args, **kwargs)`` as text, made only if something formats it."""
+
+    __slots__ = ("args", "fn", "kwargs")
+
+    def __init__(self, fn, args, kwargs) -> None:
+        self.fn, self.args, self.kwargs = fn, args, kwargs
+
+    def __str__(self) -> str:
+        return str(self.fn(*self.args, **self.kwargs))
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+def _deferred(fn):
+    return lambda *args, **kwargs: _Deferred(fn, args, kwargs)
+
+
 def lighter_websocket_connections() -> None:
-    """Two costs autobahn pays on every new connection, for nothing:
+    """Costs autobahn pays on every connection and frame, for nothing:
 
     - it copies its ~40 protocol options from the factory into each
       connection's ``__dict__``. Here the factory hands out a protocol class
       that holds them as class attributes instead, which autobahn then finds
       and leaves alone: the same values, read the same way, stored once.
-    - it pretty-prints those options for a debug log line that is almost
-      never on. The text is now made only if the line is written.
+    - it builds the text of its debug log lines (a pretty-print of those
+      options per connection; coloured names and values on every frame sent
+      and received) before the logger drops them, debug being off. The text
+      is now made only if a line is written.
     """
     from pprint import pformat
 
+    from autobahn.twisted import websocket as ab_twisted
     from autobahn.websocket import protocol as ab_protocol
     from autobahn.websocket.protocol import WebSocketServerFactory
 
-    class Deferred:
-        __slots__ = ("value",)
-
-        def __init__(self, value: object) -> None:
-            self.value = value
-
-        def __str__(self) -> str:
-            return pformat(self.value)
-
-        __format__ = lambda self, spec: format(str(self), spec)  # noqa: E731
-
-    ab_protocol.pformat = Deferred
+    ab_protocol.pformat = _deferred(pformat)
+    ab_protocol.Timings.__str__ = lambda self: pformat(self._timings)  # the one real use
+    for module in (ab_protocol, ab_twisted):
+        module.hltype = _deferred(module.hltype)
+        module.hlval = _deferred(module.hlval)
 
     set_options = WebSocketServerFactory.setProtocolOptions
 
