@@ -436,8 +436,16 @@ async def scenario_storm(gen: Gen) -> dict:
     await asyncio.sleep(gen.args.duration / 3)
     await await_runner("RESTART")
     restarted = now()
+    shown = restarted
     while True:
         await asyncio.sleep(0.05)
+        if now() - shown >= 1:  # where the catching up stands, once a second
+            shown = now()
+            print(json.dumps({"storm": round(shown - restarted, 1), "connected": sum(
+                e.connected.is_set() for e in gen.visitors + gen.agents),
+                "outstanding": gen.tally.outstanding(), "outbox": sum(
+                    len(e.outbox) for e in gen.visitors + gen.agents)}),
+                file=sys.stderr, flush=True)
         everyone = all(e.connected.is_set() for e in gen.visitors + gen.agents)
         if everyone and not gen.tally.outstanding() and not any(
                 e.outbox for e in gen.visitors + gen.agents):
