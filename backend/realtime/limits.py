@@ -123,15 +123,17 @@ def _incr_and_get(key: str, other: str, timeout: int) -> tuple[int, int]:
     return _incr(key, timeout), int(shared().get(other) or 0)
 
 
-def _redis_count(key: str, timeout: int, *, refresh: bool):
-    """On Redis, a pipeline holding ``INCR key`` and its ``EXPIRE`` (``NX`` unless
-    ``refresh``), for the caller to add to and run; None on other caches."""
+def _redis_count(key: str, timeout: int, *, refresh: bool, pipe=None):
+    """On Redis, a pipeline (``pipe``, or a new one) holding ``INCR key`` and its
+    ``EXPIRE`` (``NX`` unless ``refresh``), for the caller to add to and run;
+    None on other caches."""
     backend = shared()
     redis_client = getattr(getattr(backend, "_cache", None), "get_client", None)
     if redis_client is None:
         return None
     full = backend.make_and_validate_key(key)
-    pipe = redis_client(full, write=True).pipeline(transaction=False)
+    if pipe is None:
+        pipe = redis_client(full, write=True).pipeline(transaction=False)
     pipe.incr(full)
     pipe.expire(full, timeout, nx=not refresh)
     return pipe
@@ -158,18 +160,13 @@ def _incr(key: str, timeout: int, *, refresh: bool = False) -> int:
 
 def allow_handshake(ip: str) -> float | None:
     """Count a handshake; None if allowed, else seconds to wait."""
-    n = _incr(_handshake_key(ip), timeout=120)
-    if n > settings.PAPO["HANDSHAKES_PER_IP_PER_MINUTE"]:
-        return 60 - time.time() % 60
-    return None
+    return _handshake_wait(_incr(_handshake_key(ip), timeout=HANDSHAKE_KEY_TTL))
 
 
-def _handshake_key(ip: str) -> str:
-    return f"papo:hs:{ip}:{int(time.time() // 60)}"
-
-
-def _conn_key(ip: str) -> str:
-    return f"papo:conn:{ip}"
+def acquire_connection(ip: str) -> float | None:
+    """Count an open connection; None if allowed (then call release), else retry-after."""
+    n = _incr(_conn_key(ip), timeout=settings.PAPO["CONNECTION_COUNT_TTL"], refresh=True)
+    return _connection_wait(ip, n)
 
 
 def admit_connection(ip: str) -> tuple[str, float] | None:
@@ -180,31 +177,43 @@ def admit_connection(ip: str) -> tuple[str, float] | None:
     which limit refused it, ``"handshake_rate"`` or ``"connections"``, and the
     seconds to wait. A refused handshake holds no connection count.
     """
-    hs_key, conn_key = _handshake_key(ip), _conn_key(ip)
-    pipe = _redis_count(hs_key, 120, refresh=False)
+    pipe = _redis_count(_handshake_key(ip), HANDSHAKE_KEY_TTL, refresh=False)
     if pipe is None:
-        retry = allow_handshake(ip)
-        if retry is not None:
-            return "handshake_rate", retry
-        retry = acquire_connection(ip)
-        return None if retry is None else ("connections", retry)
-    full = shared().make_and_validate_key(conn_key)
-    pipe.incr(full)
-    pipe.expire(full, settings.PAPO["CONNECTION_COUNT_TTL"])
+        if (wait := allow_handshake(ip)) is not None:
+            return "handshake_rate", wait
+        wait = acquire_connection(ip)
+        return None if wait is None else ("connections", wait)
+    _redis_count(_conn_key(ip), settings.PAPO["CONNECTION_COUNT_TTL"], refresh=True, pipe=pipe)
     handshakes, _, connections, _ = pipe.execute()
-    if int(handshakes) > settings.PAPO["HANDSHAKES_PER_IP_PER_MINUTE"]:
+    if (wait := _handshake_wait(int(handshakes))) is not None:
         release_connection(ip)
-        return "handshake_rate", 60 - time.time() % 60
-    if int(connections) > settings.PAPO["CONNECTIONS_PER_IP"]:
-        release_connection(ip)
-        return "connections", 5.0
+        return "handshake_rate", wait
+    if (wait := _connection_wait(ip, int(connections))) is not None:
+        return "connections", wait
     return None
 
 
-def acquire_connection(ip: str) -> float | None:
-    """Count an open connection; None if allowed (then call release), else retry-after."""
-    n = _incr(_conn_key(ip), timeout=settings.PAPO["CONNECTION_COUNT_TTL"], refresh=True)
-    if n > settings.PAPO["CONNECTIONS_PER_IP"]:
+HANDSHAKE_KEY_TTL = 120  # two of its one-minute windows
+
+
+def _handshake_key(ip: str) -> str:
+    return f"papo:hs:{ip}:{int(time.time() // 60)}"
+
+
+def _handshake_wait(count: int) -> float | None:
+    """None within the per-minute allowance, else seconds to the next minute."""
+    if count > settings.PAPO["HANDSHAKES_PER_IP_PER_MINUTE"]:
+        return 60 - time.time() % 60
+    return None
+
+
+def _conn_key(ip: str) -> str:
+    return f"papo:conn:{ip}"
+
+
+def _connection_wait(ip: str, count: int) -> float | None:
+    """None within the allowance; else the count just taken is given back."""
+    if count > settings.PAPO["CONNECTIONS_PER_IP"]:
         release_connection(ip)
         return 5.0
     return None
