@@ -81,6 +81,14 @@ class Tally:
         return sum(1 for n in self.expected.values() if n == 0)
 
 
+def failure_kind(exc: BaseException) -> str:
+    """``ConnectionRefusedError``, ``TimeoutError``, ``ConnectionClosedError:1013`` …"""
+    kind = type(exc).__name__
+    if isinstance(exc, ConnectionClosed) and exc.rcvd is not None:
+        kind += f":{exc.rcvd.code}"
+    return kind
+
+
 class Endpoint:
     """One socket with reconnect (exponential backoff + jitter) and an outbox."""
 
@@ -113,11 +121,13 @@ class Endpoint:
             except InvalidStatus as exc:
                 code = exc.response.status_code
                 self.gen.tally.http_status[code] = self.gen.tally.http_status.get(code, 0) + 1
-            except (TimeoutError, OSError, ConnectionClosed, RuntimeError, WebSocketException):
+            except (TimeoutError, OSError, ConnectionClosed, RuntimeError,
+                    WebSocketException) as exc:
                 # WebSocketException: e.g. a stopping server that took the TCP connection
                 # and closed it without an HTTP answer (InvalidMessage); a client that
-                # let it escape here would never reconnect, as a real widget does
-                self.gen.tally.error("connect")
+                # let it escape here would never reconnect, as a real widget does.
+                # Counted by kind: refused, timed out and cut off are different failures.
+                self.gen.tally.error(f"connect:{failure_kind(exc)}")
             await asyncio.sleep(delay * random.uniform(0.5, 1.5))
             delay = min(delay * 2, 2.0)
 
@@ -423,6 +433,23 @@ async def scenario_connections(gen: Gen) -> dict:
             "idle_cpu_percent": idle_cpu, **gen.totals()}
 
 
+class Progress:
+    """One line of JSON a second on stderr while clients come back after a restart:
+    how many are connected and which connection failures they met meanwhile."""
+
+    def __init__(self, scenario: str, since: float) -> None:
+        self.scenario, self.since, self.shown = scenario, since, since
+
+    def show(self, gen: Gen, **figures: int) -> None:
+        if now() - self.shown < 1:
+            return
+        self.shown = now()
+        print(json.dumps({self.scenario: round(self.shown - self.since, 1), "connected": sum(
+            e.connected.is_set() for e in gen.visitors + gen.agents), **figures,
+            "errors": gen.tally.errors, "http_status": gen.tally.http_status}),
+            file=sys.stderr, flush=True)
+
+
 async def await_runner(message: str) -> None:
     print(message, flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
@@ -436,16 +463,11 @@ async def scenario_storm(gen: Gen) -> dict:
     await asyncio.sleep(gen.args.duration / 3)
     await await_runner("RESTART")
     restarted = now()
-    shown = restarted
+    progress = Progress("storm", restarted)
     while True:
         await asyncio.sleep(0.05)
-        if now() - shown >= 1:  # where the catching up stands, once a second
-            shown = now()
-            print(json.dumps({"storm": round(shown - restarted, 1), "connected": sum(
-                e.connected.is_set() for e in gen.visitors + gen.agents),
-                "outstanding": gen.tally.outstanding(), "outbox": sum(
-                    len(e.outbox) for e in gen.visitors + gen.agents)}),
-                file=sys.stderr, flush=True)
+        progress.show(gen, outstanding=gen.tally.outstanding(), outbox=sum(
+            len(e.outbox) for e in gen.visitors + gen.agents))
         everyone = all(e.connected.is_set() for e in gen.visitors + gen.agents)
         if everyone and not gen.tally.outstanding() and not any(
                 e.outbox for e in gen.visitors + gen.agents):
@@ -464,9 +486,11 @@ async def scenario_drop(gen: Gen) -> dict:
     await gen.connect_all(gen.visitors, in_flight=gen.args.in_flight)
     await await_runner("RESTART")
     restarted = now()
+    progress = Progress("drop", restarted)
     await asyncio.sleep(0.2)
     while any(v.welcomes < 2 for v in gen.visitors) and now() - restarted < 60:
         await asyncio.sleep(0.05)
+        progress.show(gen, back=sum(1 for v in gen.visitors if v.welcomes >= 2))
     back = now() - restarted
     reconnected = sum(1 for v in gen.visitors if v.welcomes >= 2)
     await asyncio.gather(*(v.close() for v in gen.visitors))
