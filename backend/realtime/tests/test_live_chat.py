@@ -134,6 +134,29 @@ async def test_resume_replays_what_was_missed_once(live_papo):
     await console.close()
 
 
+async def test_a_long_chat_is_replayed_whole_past_the_frame_cap(live_papo):
+    """The 64 KiB cap is on what clients send: a resume that replays a long chat
+    (here ~120 KB of agent replies) still arrives, in one welcome."""
+    key, agent, console = await online_agent(live_papo)
+    visitor, welcome = await live_papo.visitor(key)
+    ack = await visitor.request({"type": "send", "client_id": client_id(), "body": "hello"})
+    conv = ack["conversation"]
+    await visitor.expect("message", seq=2)
+    await visitor.close()
+    long_reply = "é" * 4000  # the longest body, and two bytes a character in UTF-8
+    for _ in range(15):
+        await console.request({"type": "send", "conversation": conv,
+                               "client_id": client_id(), "body": long_reply})
+    back, welcome2 = await live_papo.visitor(key, token=welcome["token"],
+                                             resume={"conversation": conv, "last_seq": 2})
+    assert [m["seq"] for m in welcome2["messages"]] == list(range(3, 18))
+    assert all(m["body"] == long_reply for m in welcome2["messages"])
+    history = await console.request({"type": "open", "conversation": conv})
+    assert len(history["messages"]) == 17
+    await back.close()
+    await console.close()
+
+
 async def test_an_unknown_time_zone_is_dropped_not_stored(live_papo):
     key, agent, console = await online_agent(live_papo)
     visitor, welcome = await live_papo.visitor(key, timezone="Mars/Olympus_Mons")
