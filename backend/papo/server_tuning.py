@@ -46,11 +46,13 @@ def cap_only_what_clients_send() -> None:
 
     send = WebSocketProtocol.sendMessage
 
-    def send_uncapped(self, *args, **kwargs):
+    def send_uncapped(self, payload, *args, **kwargs):
+        if not 0 < self.maxMessagePayloadSize < len(payload):  # nearly every frame
+            return send(self, payload, *args, **kwargs)
         own = self.__dict__.get("maxMessagePayloadSize", _ABSENT)
         self.maxMessagePayloadSize = 0  # autobahn's "no limit"
         try:
-            return send(self, *args, **kwargs)
+            return send(self, payload, *args, **kwargs)
         finally:
             if own is _ABSENT:
                 del self.maxMessagePayloadSize  # back to the class's (shared) value
