@@ -227,10 +227,20 @@ class PubSubChannelLayer(pubsub.RedisPubSubChannelLayer):
 
 
 class CoreChannelLayer(RedisChannelLayer):
-    """RedisChannelLayer with the blocking pool."""
+    """RedisChannelLayer with the blocking pool, and reads that outlast its blocking pop.
+
+    The layer's ``receive`` waits in ``BZPOPMIN`` for ``brpop_timeout`` (5 s) at a
+    time. redis-py 8 gives every connection a 5 s read timeout by default, which
+    fires as Redis answers "nothing yet": every consumer idle for 5 s crashed
+    with ``TimeoutError`` and daphne closed its socket with 1011. Reads now wait
+    ``READ_MARGIN`` longer than the pop (a Redis that died is still noticed).
+    """
+
+    READ_MARGIN = 5.0  # seconds
 
     def create_pool(self, index: int) -> BlockingConnectionPool:
-        return create_blocking_pool(self.hosts[index])
+        host = {"socket_timeout": self.brpop_timeout + self.READ_MARGIN, **self.hosts[index]}
+        return create_blocking_pool(host)
 
 
 class InMemoryLayer(InMemoryChannelLayer):

@@ -1,5 +1,7 @@
-"""Papo's pub/sub channel layer against a real Redis: consumer channels stay in
-their process, groups cross processes, and a frame's events keep their order."""
+"""Papo's channel layers against a real Redis. Pub/sub: consumer channels stay
+in their process, groups cross processes, and a frame's events keep their
+order. Core: a consumer that waits longer than one blocking pop still gets its
+events."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from channels_redis.utils import _consistent_hash
 
 from papo.testing.live import require_services
 from papo.testing.server import REDIS_URL
-from realtime.layers import PubSubChannelLayer
+from realtime.layers import CoreChannelLayer, PubSubChannelLayer
 
 pytestmark = [pytest.mark.services]
 
@@ -89,3 +91,19 @@ async def test_group_send_many_keeps_each_groups_order_across_shards(layers):
         got = [await receive(a, channel) for _ in range(20)]
         assert [m["n"] for m in got] == list(range(20))
         assert {m["group"] for m in got} == {group}
+
+
+async def test_core_layer_consumer_idle_past_a_blocking_pop_still_receives():
+    """redis-py 8's default 5 s read timeout fired as ``BZPOPMIN`` (5 s) returned
+    empty: the waiting consumer raised ``TimeoutError`` instead of receiving."""
+    require_services()
+    layer = CoreChannelLayer(hosts=[REDIS_URL], prefix=f"t{uuid.uuid4().hex[:8]}")
+    try:
+        channel = await layer.new_channel()
+        waiting = asyncio.ensure_future(layer.receive(channel))
+        await asyncio.sleep(layer.brpop_timeout + 1.5)  # one empty pop, into the next
+        assert not waiting.done(), waiting
+        await layer.send(channel, {"type": "papo.event", "n": 1})
+        assert (await asyncio.wait_for(waiting, 5))["n"] == 1
+    finally:
+        await layer.flush()
