@@ -4,8 +4,12 @@
 - the WebSocket message and frame cap set to ``PAPO_MAX_FRAME_BYTES`` (64 KiB),
   so an oversized frame is refused by the protocol layer with close code 1009
   before it is buffered or parsed;
-- a listen backlog of ``PAPO_LISTEN_BACKLOG`` (default 2048) instead of
-  Twisted's 50, which a reconnect storm overflows;
+- a listen backlog of ``PAPO_LISTEN_BACKLOG`` (default 4096; the kernel caps
+  it at ``net.core.somaxconn``) instead of Twisted's 50, which a reconnect
+  storm overflows;
+- at most ``PAPO_HANDSHAKES_IN_PROGRESS`` connections being set up at once
+  (``papo.accept_gate``): the rest wait in that backlog, so a reconnect storm
+  is served in arrival order instead of all at once;
 - ``PAPO_WS_CONNECT_TIMEOUT`` (default 20 s, daphne's own server default)
   for a socket to be accepted, instead of its command line's 5 s. After a
   restart thousands of widgets come back at once and queue for their checks;
@@ -43,11 +47,13 @@ def main(argv: list[str] | None = None) -> None:
     from daphne.cli import CommandLineInterface
     from django.conf import settings
 
-    from papo import server_tuning
+    from papo import accept_gate, server_tuning
 
     server_tuning.apply()
+    accept_gate.install(settings.PAPO["HANDSHAKES_IN_PROGRESS"],
+                        settings.PAPO["HANDSHAKE_SLOW_SECONDS"])
     cap = str(settings.PAPO["MAX_FRAME_BYTES"])
-    backlog = os.environ.get("PAPO_LISTEN_BACKLOG", "2048")
+    backlog = os.environ.get("PAPO_LISTEN_BACKLOG", "4096")
     connect_timeout = os.environ.get("PAPO_WS_CONNECT_TIMEOUT", "20")
     interface = args.bind.replace(":", r"\:")
     CommandLineInterface().run([
