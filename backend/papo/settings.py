@@ -8,6 +8,7 @@ Redis cache holds rate-limit counters, so limits hold across processes.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -42,6 +43,9 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "papo-dev-only-insecure-key-do-not-use-in-production"
+# Rotating the key: the new one in SECRET_KEY, the old ones here (comma separated), so
+# visitor tokens and sessions signed with them still verify until they expire.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 
@@ -134,6 +138,25 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Channel layer and cache -------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def deployment_tag(database: dict) -> str:
+    """A name for this deployment, the same in all its processes: its database's.
+
+    Redis pub/sub channels are server-wide, whatever the database number in
+    ``REDIS_URL``: two Papos on one Redis (staging and production, say) with
+    the same channel names would each deliver the other's messages to their
+    own sockets (conversation 5 is in both). Every process of a deployment
+    shares its database, and two deployments never do.
+    """
+    where = "|".join(str(database.get(k) or "") for k in ("ENGINE", "HOST", "PORT", "NAME"))
+    return "papo" + hashlib.sha256(where.encode()).hexdigest()[:10]
+
+
+# Set it explicitly when the processes of one deployment name their database
+# differently (a host name and an address, say), or to keep the old name over an
+# upgrade: processes with different prefixes do not hear each other.
+PAPO_CHANNEL_PREFIX = os.environ.get("PAPO_CHANNEL_PREFIX") or deployment_tag(DATABASES["default"])
 # "pubsub" relays with far lower latency than the core layer (see docs/performance.md);
 # it can lose events across a Redis reconnect, which the seq-gap resume heals.
 PAPO_CHANNEL_LAYER = os.environ.get("PAPO_CHANNEL_LAYER", "pubsub")
@@ -146,14 +169,15 @@ if REDIS_URL:
         CHANNEL_LAYERS = {
             "default": {
                 "BACKEND": "realtime.layers.PubSubChannelLayer",
-                "CONFIG": {"hosts": [REDIS_URL]},
+                "CONFIG": {"hosts": [REDIS_URL], "prefix": PAPO_CHANNEL_PREFIX},
             }
         }
     else:
         CHANNEL_LAYERS = {
             "default": {
                 "BACKEND": "realtime.layers.CoreChannelLayer",
-                "CONFIG": {"hosts": [REDIS_URL], "capacity": PAPO_CHANNEL_CAPACITY, "expiry": 30},
+                "CONFIG": {"hosts": [REDIS_URL], "prefix": PAPO_CHANNEL_PREFIX,
+                           "capacity": PAPO_CHANNEL_CAPACITY, "expiry": 30},
             }
         }
     CACHES = {
@@ -262,6 +286,10 @@ PAPO = {
     "CONNECTIONS_PER_IP": env_int("PAPO_CONNECTIONS_PER_IP", 50),
     "HANDSHAKES_PER_IP_PER_MINUTE": env_int("PAPO_HANDSHAKES_PER_IP_PER_MINUTE", 120),
     "CONNECTION_COUNT_TTL": env_int("PAPO_CONNECTION_COUNT_TTL", 600),
+    # Connections a process sets up at once; the rest wait in the listen queue
+    # (papo/accept_gate.py). One that takes longer than the second figure stops counting.
+    "HANDSHAKES_IN_PROGRESS": env_int("PAPO_HANDSHAKES_IN_PROGRESS", 500),
+    "HANDSHAKE_SLOW_SECONDS": float(os.environ.get("PAPO_HANDSHAKE_SLOW_SECONDS", "2")),
     # Frames of one visitor across all their tabs and processes (realtime/limits.py): a
     # sliding window of this many seconds, allowing what this many sockets could send
     # at full tilt under the per-connection bucket (burst + rate x window, each).

@@ -2,7 +2,8 @@
 
 A visitor on one process and an agent on the other chat both ways; routing,
 presence, the queue and rate limits agree across processes; a process that
-dies leaves no ghost presence and no stuck assignment.
+dies leaves no ghost presence and no stuck assignment. Two deployments
+sharing one Redis never see each other's chats.
 """
 
 from __future__ import annotations
@@ -164,3 +165,36 @@ async def test_hundreds_of_sockets_on_a_tiny_redis_pool_never_fail(pair):
         log = server.log()
         assert "MaxConnectionsError" not in log and "Traceback" not in log
     await console.close()
+
+
+async def test_two_deployments_on_one_redis_never_hear_each_other():
+    """Staging and production on one Redis: the same conversation and site ids (two
+    fresh databases), and pub/sub channels that ignore the database number. Each
+    deployment's channels carry its own prefix, so neither sees the other's chat."""
+    deployments = [await asyncio.to_thread(start_live, "scaled") for _ in range(2)]
+    peers = []
+    try:
+        chats = []
+        for name, live in zip(("X", "Y"), deployments, strict=True):
+            team = live.team("ana")
+            console = await live.console(team.agents["ana"])
+            visitor, _ = await live.visitor(team.site_key)
+            peers += [console, visitor]
+            ack = await visitor.request({"type": "send", "client_id": client_id(),
+                                         "body": f"hello from {name}"})
+            await console.expect("message", body=f"hello from {name}")
+            chats.append((console, visitor, ack["conversation"]))
+        (x_console, x_visitor, x_conv), (y_console, y_visitor, y_conv) = chats
+        assert x_conv == y_conv  # the same ids: only the channel names keep them apart
+        await x_console.request({"type": "send", "conversation": x_conv,
+                                 "client_id": client_id(), "body": "for X only"})
+        await x_visitor.expect("message", body="for X only")
+        for peer in (y_console, y_visitor):
+            got = peer.frames + await peer.quiet(1.0)  # what crossed over has arrived by now
+            crossed = [f for f in got if "from X" in str(f) or "X only" in str(f)]
+            assert crossed == [], crossed
+    finally:
+        for peer in peers:
+            await peer.close()
+        for live in deployments:
+            await asyncio.to_thread(stop_live, live)
