@@ -27,13 +27,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import weakref
 from collections import deque
 
+from autobahn.exception import Disconnected
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError
+from redis.exceptions import RedisError
 
 from papo.errors import PapoError
 
@@ -76,6 +79,24 @@ def _resume_everyone() -> None:
 
 
 layers.on_reconnect(_resume_everyone)
+
+
+class _OncePerInterval:
+    """A warning that an outage repeats for every socket: logged once per
+    ``every`` seconds, with how many times it happened meanwhile."""
+
+    def __init__(self, every: float) -> None:
+        self.every, self.at, self.since = every, float("-inf"), 0
+
+    def note(self, message: str, *args: object) -> None:
+        self.since += 1
+        now = time.monotonic()
+        if now - self.at >= self.every:
+            log.warning(message + " (%d times since the last such line)", *args, self.since)
+            self.at, self.since = now, 0
+
+
+_outage_log = _OncePerInterval(5.0)
 
 
 class PapoConsumer(AsyncWebsocketConsumer):
@@ -135,6 +156,31 @@ class PapoConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     # --- lifecycle ------------------------------------------------------------
+    async def check_handshake(self, check, *args):
+        """``check(*args)`` (a ``realtime.handshake`` verdict) in one database hop.
+
+        With Redis (the limits' counters) or the database out of reach there is no
+        verdict: the socket is accepted only to say so, ``unavailable`` with
+        ``retry_after``, and closed with 4013, so the client backs off and comes
+        back. (Raised, it was an HTTP 500 and a traceback per handshake.) Returns
+        None then."""
+        try:
+            return await in_db(check)(*args)
+        except (RedisError, DatabaseError, InterfaceError, OSError) as exc:
+            _outage_log.note("handshake check failed (%r); answering unavailable", exc)
+            await self.turn_away(PapoError(
+                "unavailable", "the server cannot take connections right now; retry shortly",
+                retry_after=2.0), CLOSE_TRY_AGAIN)
+            return None
+
+    async def turn_away(self, error: PapoError, code: int) -> None:
+        """Accept only to say why not (an ``error`` frame with ``retry_after``), then
+        close with ``code``: a refusal before accept is a bare HTTP 403, which tells a
+        client neither to wait nor for how long."""
+        await self.accept()
+        await self.send_frame(error.frame())
+        await self.close_with(code)
+
     async def accept(self, subprotocol=None, headers=None) -> None:
         await super().accept(subprotocol, headers)
         self.accepted = True
@@ -213,12 +259,14 @@ class PapoConsumer(AsyncWebsocketConsumer):
 
     async def send_text(self, text: str) -> None:
         """Send unless the socket is gone: a client may close between an event
-        arriving and its disconnect being processed."""
+        arriving and its disconnect being processed. Only that is swallowed: a
+        frame the transport refuses otherwise (once, autobahn's size cap on sent
+        frames, a ``RuntimeError`` too) must show as the bug it is."""
         if self.closed:
             return
         try:
             await self.send(text_data=text)
-        except RuntimeError:  # daphne: "Attempt to send on a closed protocol"
+        except Disconnected:  # autobahn (under daphne): "Attempt to send on a closed protocol"
             self.closed = True
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:

@@ -82,14 +82,14 @@ class ConsoleConsumer(PapoConsumer):
     async def connect(self) -> None:
         self.ip = scope_client_ip(self.scope)
         self.user = self.scope.get("user")
-        verdict = await in_db(handshake.check_console)(
-            self.user, header(self.scope, b"origin"), header(self.scope, b"host"), self.ip,
-            handshake.scope_is_secure(self.scope))
+        verdict = await self.check_handshake(
+            handshake.check_console, self.user, header(self.scope, b"origin"),
+            header(self.scope, b"host"), self.ip, handshake.scope_is_secure(self.scope))
+        if verdict is None:
+            return
         if verdict.retry_after is not None:
-            await self.accept()
-            await self.send_frame(PapoError("rate_limited", "too many connections",
-                                            retry_after=verdict.retry_after).frame())
-            await self.close_with(CLOSE_TOO_MANY)
+            await self.turn_away(PapoError("rate_limited", "too many connections",
+                                           retry_after=verdict.retry_after), CLOSE_TOO_MANY)
             return
         if not verdict.accepted:
             await self.close()

@@ -45,15 +45,14 @@ class WidgetConsumer(PapoConsumer):
     async def connect(self) -> None:
         self.ip = scope_client_ip(self.scope)
         site_key = self.scope["url_route"]["kwargs"]["site_key"]
-        verdict = await in_db(handshake.check_widget)(
-            site_key, header(self.scope, b"origin"), self.ip
-        )
+        verdict = await self.check_handshake(
+            handshake.check_widget, site_key, header(self.scope, b"origin"), self.ip)
+        if verdict is None:
+            return
         if verdict.retry_after is not None:
-            await self.accept()
-            await self.send_frame(PapoError(
+            await self.turn_away(PapoError(
                 "rate_limited", "too many connections from your address",
-                retry_after=verdict.retry_after).frame())
-            await self.close_with(CLOSE_TOO_MANY)
+                retry_after=verdict.retry_after), CLOSE_TOO_MANY)
             return
         if not verdict.accepted:
             await self.close()  # before accept: daphne answers HTTP 403

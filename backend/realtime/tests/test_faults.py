@@ -150,10 +150,40 @@ async def test_redis_killed_and_restarted_empty(world, layer):
                     assert re.search(r"closing \d+ sockets with 4012", server.log(None))
             else:
                 # The core layer's receive fails at once: daphne ends each socket (1011),
-                # handshakes fail (HTTP 500) until Redis is back, then clients resume.
+                # handshakes are answered unavailable (4013) until Redis is back, then
+                # clients resume.
                 assert crowd.books.closes[1011] >= 1
         finally:
             await crowd.stop()
+
+
+async def test_handshakes_while_redis_is_down_are_told_to_come_back(world):
+    """No verdict on a handshake without Redis (the address counters live there): the
+    socket says so (``unavailable``, ``retry_after``) and closes 4013, the clients' cue
+    to back off; no HTTP 500, no traceback. Once Redis is back, so are they."""
+    with two_daphnes(world) as (a, _b):
+        team = world.live.team("ana")
+        world.redis.kill()
+        try:
+            for peer in (await world.live.widget(team.site_key, server=a),
+                         await world.live.console(team.agents["ana"], server=a, hello=False)):
+                refused = await peer.expect("error")
+                assert refused["code"] == "unavailable" and refused["retry_after"] > 0
+                assert await peer.closed() == 4013
+        finally:
+            world.redis.start()
+        deadline = time.monotonic() + RECOVERY_BOUND
+        while True:  # the first handshakes after the restart may still meet a dead connection
+            peer = await world.live.widget(team.site_key, server=a)
+            await peer.send({"type": "hello", "v": 1})
+            first = await peer.next()
+            if first["type"] == "welcome" or time.monotonic() > deadline:
+                break
+            await peer.closed()
+        assert first["type"] == "welcome", first
+        await peer.close()
+        assert "handshake check failed" in a.log(None)
+        assert "Exception inside application" not in a.log(None)
 
 
 # --- a daphne process stops --------------------------------------------------------------------
@@ -176,8 +206,11 @@ async def test_one_daphne_stopped_under_load(world, signal):
             stop_took = time.monotonic() - stopped
             left = agent_connections(world, agent_id)
             typed = list(crowd.books.sent)
-            rejoined = await crowd.until(lambda: all(c.ready for c in crowd.clients),
-                                         RECOVERY_BOUND, "everybody back on B")
+            # A's clients may not have noticed yet when it is gone: wait for their closes too.
+            rejoined = await crowd.until(
+                lambda: sum(crowd.books.closes.values()) >= on_a
+                and all(c.ready for c in crowd.clients),
+                RECOVERY_BOUND, "everybody back on B")
             recovery = await caught_up_within(crowd, typed, "caught up on B")
             if signal == "term":
                 # Graceful: clients were told to resume (4012), presence removed before exit.
@@ -251,8 +284,11 @@ async def test_database_unavailable_for_a_few_seconds(world):
 async def test_slow_consumer_drops_are_filled_from_the_database(world):
     # The core layer holds each process's events in a capped Redis list; a process
     # that stalls (SIGSTOP: a long GC pause, a starved CPU) overflows it and the
-    # layer drops events for its sockets.
-    env = {"PAPO_CHANNEL_LAYER": "core", "PAPO_CHANNEL_CAPACITY": "10"}
+    # layer drops events for its sockets. 50 holds the crowd's start (each new chat's
+    # created/assigned events carry no seq, and a console does not learn of a dropped
+    # one until it reconnects) and is overflowed by the agent's ~50 events a second
+    # during the stall.
+    env = {"PAPO_CHANNEL_LAYER": "core", "PAPO_CHANNEL_CAPACITY": "50"}
     with two_daphnes(world, env) as (a, b):
         crowd = crowd_on(world, [b, a])  # the agent (and half the visitors) on B
         try:
@@ -265,7 +301,7 @@ async def test_slow_consumer_drops_are_filled_from_the_database(world):
             b.resume()
             typed = list(crowd.books.sent)
             recovery = await caught_up_within(crowd, typed, "caught up after the stall")
-            out = await finish(crowd, "one process stalled 2.5 s, channel capacity 10",
+            out = await finish(crowd, "one process stalled 2.5 s, channel capacity 50",
                                recovery_s=round(recovery, 2))
             gaps = await asyncio.to_thread(counter, world, "gap.filled") - filled
             print("FAULT gap.filled +", gaps)
