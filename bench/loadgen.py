@@ -8,8 +8,8 @@ measured from each message's *scheduled* send time, so a generator that
 falls behind shows up as latency, not as a lighter load.
 
 It prints one JSON object (the result) on its last line of output. The
-``storm`` scenario talks to the runner over stdin/stdout to have the server
-restarted under load.
+``storm`` and ``drop`` scenarios talk to the runner over stdin/stdout to have
+the server restarted, and time from the moment the old process was gone.
 """
 
 from __future__ import annotations
@@ -89,8 +89,17 @@ def failure_kind(exc: BaseException) -> str:
     return kind
 
 
+BACKOFF_BASE, BACKOFF_CAP = 0.5, 30.0  # seconds: the widget's and the console's
+
+
+def backoff(attempt: int) -> float:
+    """widget/src/client/backoff.ts: exponential, half fixed and half random."""
+    step = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** attempt)
+    return step / 2 + step / 2 * random.random()
+
+
 class Endpoint:
-    """One socket with reconnect (exponential backoff + jitter) and an outbox."""
+    """One socket with reconnect (the widget's backoff and jitter) and an outbox."""
 
     def __init__(self, gen: Gen) -> None:
         self.gen = gen
@@ -101,8 +110,8 @@ class Endpoint:
         self.welcomes = 0
         self.closed_for_good = False
 
-    async def open(self) -> None:
-        delay = 0.1
+    async def open(self, attempt: int = 0) -> None:
+        """Connect and say hello, retrying on the widget's schedule (``backoff``)."""
         while not self.closed_for_good:
             try:
                 self.ws = await websockets.connect(
@@ -128,8 +137,8 @@ class Endpoint:
                 # let it escape here would never reconnect, as a real widget does.
                 # Counted by kind: refused, timed out and cut off are different failures.
                 self.gen.tally.error(f"connect:{failure_kind(exc)}")
-            await asyncio.sleep(delay * random.uniform(0.5, 1.5))
-            delay = min(delay * 2, 2.0)
+            await asyncio.sleep(backoff(attempt))
+            attempt += 1
 
     async def run(self) -> None:
         while not self.closed_for_good:
@@ -142,7 +151,8 @@ class Endpoint:
                 return
             self.connected.clear()
             self.gen.disconnects += 1
-            await self.open()
+            await asyncio.sleep(backoff(0))  # as the widget: never straight back
+            await self.open(attempt=1)
 
     async def send(self, frame: dict) -> None:
         self.outbox[frame["client_id"]] = frame
@@ -381,7 +391,7 @@ class Gen:
 
 async def scenario_busy(gen: Gen) -> dict:
     await gen.desk()
-    await gen.steady(gen.args.rate, 3)  # warm-up, not reported
+    await gen.steady(gen.args.rate, gen.args.warmup)  # not reported
     step = await gen.steady(gen.args.rate, gen.args.duration)
     await gen.settle()
     return {"step": step, **gen.totals()}
@@ -389,7 +399,7 @@ async def scenario_busy(gen: Gen) -> dict:
 
 async def scenario_capacity(gen: Gen) -> dict:
     await gen.desk()
-    await gen.steady(gen.args.rates[0], 3)
+    await gen.steady(gen.args.rates[0], gen.args.warmup)
     steps = []
     for rate in gen.args.rates:
         step = await gen.steady(rate, gen.args.duration)
@@ -439,20 +449,30 @@ class Progress:
 
     def __init__(self, scenario: str, since: float) -> None:
         self.scenario, self.since, self.shown = scenario, since, since
+        self.me = psutil.Process()
+        self.me.cpu_percent()
+        self.busiest = 0.0  # the generator's highest CPU share over one second
 
     def show(self, gen: Gen, **figures: int) -> None:
         if now() - self.shown < 1:
             return
         self.shown = now()
+        cpu = self.me.cpu_percent()
+        self.busiest = max(self.busiest, cpu)
         print(json.dumps({self.scenario: round(self.shown - self.since, 1), "connected": sum(
             e.connected.is_set() for e in gen.visitors + gen.agents), **figures,
-            "errors": gen.tally.errors, "http_status": gen.tally.http_status}),
-            file=sys.stderr, flush=True)
+            "generator_cpu": cpu, "errors": gen.tally.errors,
+            "http_status": gen.tally.http_status}), file=sys.stderr, flush=True)
 
 
-async def await_runner(message: str) -> None:
-    print(message, flush=True)
-    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+async def restart_server() -> tuple[float, float]:
+    """Have the runner restart the server: when the old process was gone (every
+    client lost its socket: what the scenarios time from) and when the new one
+    answered its health check, both on ``now()``'s clock (system-wide)."""
+    print("RESTART", flush=True)
+    reply = await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+    dropped, healthy = map(float, reply.split())
+    return dropped, healthy
 
 
 async def scenario_storm(gen: Gen) -> dict:
@@ -461,40 +481,44 @@ async def scenario_storm(gen: Gen) -> dict:
     await gen.steady(gen.args.rate, 3)
     load = asyncio.ensure_future(gen.steady(gen.args.rate, gen.args.duration))
     await asyncio.sleep(gen.args.duration / 3)
-    await await_runner("RESTART")
-    restarted = now()
-    progress = Progress("storm", restarted)
+    restart = asyncio.ensure_future(restart_server())
+    progress = Progress("storm", now())  # from the restart's start: the stop takes a while
     while True:
         await asyncio.sleep(0.05)
         progress.show(gen, outstanding=gen.tally.outstanding(), outbox=sum(
             len(e.outbox) for e in gen.visitors + gen.agents))
+        if not restart.done():
+            continue
         everyone = all(e.connected.is_set() for e in gen.visitors + gen.agents)
         if everyone and not gen.tally.outstanding() and not any(
                 e.outbox for e in gen.visitors + gen.agents):
             break
-        if now() - restarted > 60:
+        if now() - restart.result()[0] > 60:
             break
+    restarted, healthy = restart.result()
     caught_up = now() - restarted
     step = await load
     await gen.settle()
-    return {"caught_up_s": caught_up, "step": step, **gen.totals()}
+    return {"caught_up_s": caught_up, "healthy_s": healthy - restarted, "step": step,
+            "generator_cpu_max": progress.busiest, **gen.totals()}
 
 
 async def scenario_drop(gen: Gen) -> dict:
     """N idle widgets; the server restarts; how long until all are back?"""
     gen.visitors = [Visitor(gen) for _ in range(gen.args.visitors)]
     await gen.connect_all(gen.visitors, in_flight=gen.args.in_flight)
-    await await_runner("RESTART")
-    restarted = now()
-    progress = Progress("drop", restarted)
-    await asyncio.sleep(0.2)
-    while any(v.welcomes < 2 for v in gen.visitors) and now() - restarted < 60:
+    restart = asyncio.ensure_future(restart_server())
+    progress = Progress("drop", now())  # from the restart's start: the stop takes a while
+    while not restart.done() or (
+            any(v.welcomes < 2 for v in gen.visitors) and now() - restart.result()[0] < 60):
         await asyncio.sleep(0.05)
         progress.show(gen, back=sum(1 for v in gen.visitors if v.welcomes >= 2))
+    restarted, healthy = restart.result()
     back = now() - restarted
     reconnected = sum(1 for v in gen.visitors if v.welcomes >= 2)
     await asyncio.gather(*(v.close() for v in gen.visitors))
-    return {"reestablished_s": back, "reconnected": reconnected, **gen.totals()}
+    return {"reestablished_s": back, "healthy_s": healthy - restarted,
+            "reconnected": reconnected, "generator_cpu_max": progress.busiest, **gen.totals()}
 
 
 SCENARIOS = {"busy": scenario_busy, "capacity": scenario_capacity,
@@ -515,6 +539,8 @@ def main() -> None:
     p.add_argument("--rates", type=lambda s: [float(x) for x in s.split(",")],
                    default=[400, 800, 1200, 1600, 2000, 2400])
     p.add_argument("--duration", type=float, default=20)
+    p.add_argument("--warmup", type=float, default=3, help="seconds at the first rate, "
+                   "not reported, after the desk is set up")
     p.add_argument("--server-pid", type=int, default=0)
     p.add_argument("--in-flight", type=int, default=200)
     args = p.parse_args()

@@ -102,17 +102,24 @@ class Target:
     def pid(self) -> int:
         return self.relay.pid if self.relay else self.servers[0].proc.pid
 
-    def restart(self) -> None:
+    def restart(self) -> float:
+        """Stop the servers and start new ones; when (``time.monotonic()``, the same
+        clock in every process of this machine) the old ones were all gone: the
+        moment every client lost its socket, which the scenarios time from."""
         if self.relay:
             self.relay.terminate()
             self.relay.wait()
+            dropped = time.monotonic()
             self.relay = subprocess.Popen(
                 [*pinned(SERVER_CPU), sys.executable, str(ROOT / "bench" / "relay.py"),
                  "--port", str(self.relay_port)])
-            return
+            return dropped
         for server in self.servers:
             server.stop()
+        dropped = time.monotonic()
+        for server in self.servers:
             server.start()
+        return dropped
 
     def stop(self) -> None:
         if self.relay:
@@ -138,8 +145,8 @@ def run_generator(target: Target, scenario: str, extra: list[str]) -> dict:
     for line in proc.stdout:
         line = line.strip()
         if line == "RESTART":
-            target.restart()
-            proc.stdin.write("done\n")
+            dropped = target.restart()
+            proc.stdin.write(f"{dropped} {time.monotonic()}\n")
             proc.stdin.flush()
         elif line.startswith("{"):
             result = json.loads(line)
@@ -159,8 +166,9 @@ def plan(quick: bool) -> dict[str, dict]:
                           "--duration", seconds]},
         "capacity": {"targets": ["scaled-2", "relay"], "agents": agents,
                      "args": ["--visitors", str(visitors), "--duration", "6" if quick else "10",
+                              "--warmup", "5" if quick else "20",
                               "--rates", "400,800,1200" if quick else
-                              "400,800,1200,1600,2000,2400,3200,4000,4800"]},
+                              "400,500,600,700,800,1000,1200,1600,2000,2400,3200,4000,4800"]},
         "connections": {"targets": ["scaled-1", "relay"], "agents": 0,
                         "args": ["--visitors", "1000" if quick else "10000",
                                  "--in-flight", "500"]},
@@ -187,9 +195,10 @@ def headline(scenario: str, r: dict) -> dict[str, float | None]:
                 "connections": r["connections"],
                 "http_5xx": sum(v for k, v in r["http_status"].items() if int(k) >= 500)}
     if scenario == "storm":
-        return {"caught_up_s": r["caught_up_s"]}
+        return {"caught_up_s": r["caught_up_s"], "healthy_s": r["healthy_s"]}
     if scenario == "drop":
-        return {"reestablished_s": r["reestablished_s"], "reconnected": r["reconnected"],
+        return {"reestablished_s": r["reestablished_s"], "healthy_s": r["healthy_s"],
+                "reconnected": r["reconnected"],
                 "http_5xx": sum(v for k, v in r["http_status"].items() if int(k) >= 500)}
     return {}
 
