@@ -283,6 +283,7 @@ class Gen:
         self.site_key = args.site_key
         self.origin = args.origin
         self.tally = Tally()
+        self.routed_s: float | None = None  # the desk's burst of new chats, all routed
         self.disconnects = 0
         self.visitors: list[Visitor] = []
         self.agents: list[Agent] = []
@@ -316,11 +317,15 @@ class Gen:
             sys.exit(f"agents could not connect: {self.tally.http_status} {self.tally.errors}")
         self.visitors = [Visitor(self) for _ in range(self.args.visitors)]
         await self.connect_all(self.visitors)
+        opened = now()
         await asyncio.gather(*(v.send(self.frame(v)) for v in self.visitors))
         deadline = now() + 60
         while now() < deadline and sum(len(a.conversations) for a in self.agents) < len(
                 self.visitors):
             await asyncio.sleep(0.1)
+        # every visitor's first message at once (a burst of new chats): until all routed
+        self.routed_s = now() - opened
+        print(json.dumps({"desk_routed_s": round(self.routed_s, 2)}), file=sys.stderr, flush=True)
 
     def frame(self, sender: Endpoint, conv: int | None = None, sched: float | None = None):
         """A send frame; with ``sched`` its delivery is tracked and timed."""
@@ -347,6 +352,7 @@ class Gen:
         stop = start + seconds
         proc = psutil.Process()
         proc.cpu_percent()
+        cpu_before = servers_cpu_seconds(self.args.server_pids)
         tally.recording = True
 
         async def loop(sender: Endpoint, conv: int | None, offset: float) -> None:
@@ -360,13 +366,22 @@ class Gen:
         await asyncio.sleep(2)  # drain
         tally.recording = False
         cpu = proc.cpu_percent()
+        cpu_after = servers_cpu_seconds(self.args.server_pids)
+        server_cpu = None if None in (cpu_before, cpu_after) else cpu_after - cpu_before
+        delivered = len(tally.v2a) + len(tally.a2v)
         return {
             "offered_msgs_per_s": rate, "seconds": seconds, "senders": len(senders),
             "v2a_p50_ms": pct(tally.v2a, 50), "v2a_p99_ms": pct(tally.v2a, 99),
             "a2v_p50_ms": pct(tally.a2v, 50), "a2v_p99_ms": pct(tally.a2v, 99),
             "p99_ms": pct(tally.v2a + tally.a2v, 99), "p50_ms": pct(tally.v2a + tally.a2v, 50),
-            "delivered": len(tally.v2a) + len(tally.a2v),
+            "delivered": delivered,
             "generator_cpu_percent": cpu,
+            # the servers' CPU (all their processes; 100 = one core) over the step and
+            # its drain, and per message delivered: the cost that sets the capacity
+            "server_cpu_percent": None if server_cpu is None else
+            100 * server_cpu / (seconds + 2.5),
+            "server_cpu_ms_per_msg": None if server_cpu is None else
+            1000 * server_cpu / max(delivered, 1),
         }
 
     async def settle(self, patience: float = 5, limit: float = 60) -> None:
@@ -386,7 +401,7 @@ class Gen:
                 "duplicated": t.duplicates, "redelivered": t.redelivered,
                 "errors": t.errors, "http_status": t.http_status,
                 "unacked": sum(len(e.outbox) for e in self.visitors + self.agents),
-                "disconnects": self.disconnects}
+                "disconnects": self.disconnects, "desk_routed_s": self.routed_s}
 
 
 async def scenario_busy(gen: Gen) -> dict:
@@ -421,6 +436,14 @@ def rss(pid: int) -> int:
 def cpu_seconds(pid: int) -> float:
     t = psutil.Process(pid).cpu_times()
     return t.user + t.system
+
+
+def servers_cpu_seconds(pids: list[int]) -> float | None:
+    """CPU time of the server processes; None once one is gone (restarted)."""
+    try:
+        return sum(cpu_seconds(pid) for pid in pids)
+    except psutil.NoSuchProcess:
+        return None
 
 
 async def scenario_connections(gen: Gen) -> dict:
@@ -542,6 +565,8 @@ def main() -> None:
     p.add_argument("--warmup", type=float, default=3, help="seconds at the first rate, "
                    "not reported, after the desk is set up")
     p.add_argument("--server-pid", type=int, default=0)
+    p.add_argument("--server-pids", type=lambda v: [int(x) for x in v.split(",") if x],
+                   default=[], help="every server process, for the CPU per message")
     p.add_argument("--in-flight", type=int, default=200)
     args = p.parse_args()
     gen = Gen(args)

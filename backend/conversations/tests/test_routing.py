@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from agents import presence
 from agents.models import AgentConnection, Presence
-from conversations import actions
+from conversations import actions, routing
 from conversations.models import Conversation
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -76,6 +76,38 @@ def test_queued_chats_go_to_an_agent_who_comes_online(make_site, make_agent, mak
     presence.do_agent_connect(bruno, "chan.bruno")
     conv.refresh_from_db()
     assert conv.assignee == bruno and conv.status == "open"
+
+
+def test_a_queue_is_shared_out_in_order_when_agents_come_back(make_site, make_agent,
+                                                              make_visitor):
+    """One pass over the queue (agents read once under the site lock) decides as
+    a pick per chat would: oldest chat first, to the fewest open, then to whoever
+    has been idle longest; nobody past their capacity; the rest stay queued."""
+    site = make_site()
+    ana = make_agent(site, "ana", max_concurrent=3)
+    bruno = make_agent(site, "bruno", max_concurrent=1)
+    carla = make_agent(site, "carla", max_concurrent=2)
+    busy = start_chat(make_visitor(site))
+    assert busy.assignee == ana  # a tie of never-assigned: the lowest user id
+    for agent in (ana, bruno, carla):
+        presence.do_set_presence(agent, "away")
+    queued = [start_chat(make_visitor(site), f"q{i}") for i in range(7)]
+    assert all(c.status == "waiting" for c in queued)
+    now = timezone.now()
+    for agent, idle in ((ana, 3), (bruno, 2), (carla, 1)):
+        Presence.objects.filter(user=agent).update(
+            status="online", last_assigned_at=now - timedelta(hours=idle))
+    Presence.objects.filter(user=ana).update(last_assigned_at=now)  # she took ``busy``
+
+    assert routing.assign_waiting(site.pk) == 5  # room: 3 + 1 + 2 - the one open
+
+    got = [Conversation.objects.get(pk=c.pk).assignee for c in queued]
+    # bruno and carla had none (bruno idle longer); then ana (1 open, assigned before
+    # carla's first), carla, ana; bruno is full after one, carla after two
+    assert got == [bruno, carla, ana, carla, ana, None, None]
+    for agent in (ana, bruno, carla):
+        held = Conversation.objects.filter(assignee=agent, status="open").count()
+        assert held == agent.memberships.get().max_concurrent
 
 
 def test_away_agent_coming_back_online_takes_the_queue(make_site, make_agent, make_visitor):
