@@ -182,7 +182,7 @@ if REDIS_URL:
         }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "papo.cache.RedisCache",  # Django's, reusing its redis client
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("PAPO_CACHE_PREFIX", "papo"),
             # Sync cache calls run in worker threads; wait for a connection, never fail.
