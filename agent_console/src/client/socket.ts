@@ -6,7 +6,7 @@
  * stores it once). After a reconnect the app re-opens what it shows with
  * `after_seq` (docs/protocol.md, "Delivery rules"), so nothing is hidden.
  */
-import { backoff } from './backoff';
+import { backoff } from '../../../widget/src/client/backoff';
 import { PROTOCOL_VERSION, ProtocolError, type Ack, type Frame, type Welcome } from '../protocol';
 
 export type SocketState = 'connecting' | 'online' | 'offline';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
-import { backoff, BACKOFF_CAP_MS } from '../../src/client/backoff';
+import { backoff, BACKOFF_CAP_MS } from '../../../widget/src/client/backoff';
 import { ConsoleSocket, type SocketState } from '../../src/client/socket';
 import type { Frame } from '../../src/protocol';
 import { FakeClock, FakeWs, welcomeFrame } from './fakes';
