@@ -14,7 +14,11 @@
   for a socket to be accepted, instead of its command line's 5 s. After a
   restart thousands of widgets come back at once and queue for their checks;
   at 5 s daphne refused the later ones after their work was done, they all
-  came back again, and the queue never drained (docs/performance.md).
+  came back again, and the queue never drained (docs/performance.md);
+- no age limit on a WebSocket (daphne closes each after 24 h by default):
+  thousands of widgets that reconnected together after a restart would all
+  be closed together a day later, a reconnect storm every day. Papo ends a
+  socket itself when its session, token or membership does.
 
 and with the changes to Twisted, autobahn and the garbage collector that
 ``papo.server_tuning`` makes (each measured or a bug fixed, said there):
@@ -61,6 +65,7 @@ def main(argv: list[str] | None = None) -> None:
         "--websocket-max-message-size", cap,
         "--websocket-max-frame-size", cap,
         "--websocket_connect_timeout", connect_timeout,
+        "--websocket_timeout", "-1",
         *rest,
         "papo.asgi:application",
     ])
