@@ -447,7 +447,7 @@ def servers_cpu_seconds(pids: list[int]) -> float | None:
 
 
 async def scenario_connections(gen: Gen) -> dict:
-    pid = gen.args.server_pid
+    pid = gen.args.server_pids[0]  # one process in this scenario
     before = rss(pid)
     visitors = [Visitor(gen) for _ in range(gen.args.visitors)]
     gen.visitors = visitors
@@ -564,9 +564,8 @@ def main() -> None:
     p.add_argument("--duration", type=float, default=20)
     p.add_argument("--warmup", type=float, default=3, help="seconds at the first rate, "
                    "not reported, after the desk is set up")
-    p.add_argument("--server-pid", type=int, default=0)
     p.add_argument("--server-pids", type=lambda v: [int(x) for x in v.split(",") if x],
-                   default=[], help="every server process, for the CPU per message")
+                   default=[], help="the server's processes: their memory and CPU")
     p.add_argument("--in-flight", type=int, default=200)
     args = p.parse_args()
     gen = Gen(args)

@@ -99,10 +99,6 @@ class Target:
         return ",".join(s.ws for s in self.servers)
 
     @property
-    def pid(self) -> int:
-        return self.pids[0]
-
-    @property
     def pids(self) -> list[int]:
         return [self.relay.pid] if self.relay else [s.proc.pid for s in self.servers]
 
@@ -143,7 +139,6 @@ def run_generator(target: Target, scenario: str, extra: list[str]) -> dict:
     cmd = [*pinned(GENERATOR_CPU), sys.executable, str(ROOT / "bench" / "loadgen.py"), scenario,
            "--url", target.urls, "--site-key", target.site_key, "--origin", ORIGIN,
            "--sessions", ",".join(target.sessions), "--agents", str(target.agents),
-           "--server-pid", str(target.pid),
            "--server-pids", ",".join(str(p) for p in target.pids), *extra]
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     result = None
