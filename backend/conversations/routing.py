@@ -72,17 +72,21 @@ def pick_order(member: Membership) -> tuple:
     return (member.open, last is not None, last or NEVER, member.user_id)
 
 
-def assign(conv: Conversation, user, *, event: str = "assigned", data: dict | None = None) -> None:
-    """Give ``conv`` (locked by the caller) to ``user`` and tell everyone."""
+def assign(conv: Conversation, user, *, event: str = "assigned",
+           data: dict | None = None) -> datetime:
+    """Give ``conv`` (locked by the caller) to ``user`` and tell everyone; returns
+    the time stored as the agent's last assignment."""
     conv.assignee = user
     conv.status = Conversation.Status.OPEN
     conv.save(update_fields=["assignee", "status"])
-    Presence.objects.filter(user=user).update(last_assigned_at=timezone.now())
+    now = timezone.now()
+    Presence.objects.filter(user=user).update(last_assigned_at=now)
     messages.append(
         conv, author=Message.Author.SYSTEM, event=event,
         data=data if data is not None else {"agent": agent_name(user)}, to_site=True,
     )
     messages.publish_conversation(conv, event)
+    return now
 
 
 def assign_waiting(site_id: int) -> int:
@@ -112,9 +116,8 @@ def assign_waiting(site_id: int) -> int:
         room = sum(m.max_concurrent - m.open for m in free)
         for conv in waiting[:room]:
             member = min(free, key=pick_order)
-            assign(conv, member.user)
+            member.user.presence.last_assigned_at = assign(conv, member.user)
             member.open += 1
-            member.user.presence.last_assigned_at = timezone.now()
             if member.open >= member.max_concurrent:
                 free.remove(member)
             assigned += 1
