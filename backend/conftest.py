@@ -22,6 +22,22 @@ def live_papo(request):
     stop_live(live)
 
 
+@pytest.fixture
+def one_rate_window(monkeypatch):
+    """Keep django-ratelimit in one window for the test.
+
+    Its windows are fixed (each key's minute starts at a second of its own), so
+    six requests that straddle that second are counted in two windows and the
+    sixth is not refused: about one run in thirty, as CI found.
+    """
+    import time
+
+    from django_ratelimit import core
+
+    end = int(time.time()) + 3600
+    monkeypatch.setattr(core, "_get_window", lambda value, period: end)
+
+
 # --- in-process factories (pytest-django) ---------------------------------------------------
 @pytest.fixture
 def make_site(db):

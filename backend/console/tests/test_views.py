@@ -68,7 +68,8 @@ def test_logout_and_password_change(client, site_a, make_agent):
 
 @pytest.mark.security
 @pytest.mark.parametrize("form", ["/console/login/", "/admin/login/"])
-def test_password_guessing_is_rate_limited(client, site_a, make_agent, settings, form):
+def test_password_guessing_is_rate_limited(client, site_a, make_agent, settings, form,
+                                           one_rate_window):
     from django.core.cache import caches
 
     from realtime import metrics

@@ -41,7 +41,8 @@ def test_unknown_site_is_a_404(client):
     assert r.status_code == 404 and r.json()["error"] == "not_found"
 
 
-def test_config_is_rate_limited_with_a_clear_429(client, make_site, settings):
+def test_config_is_rate_limited_with_a_clear_429(client, make_site, settings,
+                                                 one_rate_window):
     settings.PAPO = {**settings.PAPO, "HTTP_RATE": "3/m"}
     site = make_site()
     codes = [client.get(f"/api/widget/{site.key}/config").status_code for _ in range(5)]
