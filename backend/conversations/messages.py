@@ -226,20 +226,33 @@ def _steps_in_a_transaction(cursor, params: dict) -> tuple | None:
             params["created_at"])
 
 
-def _prepared(sql: str, params: dict) -> tuple | None:
-    """Run ``sql`` as a server-side prepared statement (PostgreSQL).
+def run_prepared(sql: str, params: dict, using=connection) -> tuple | None:
+    """Run ``sql`` as a server-side prepared statement (PostgreSQL): the first row.
 
-    Planning this statement takes longer than running it (about 1.4 ms against
-    0.9 ms, measured with EXPLAIN ANALYZE), and Django's psycopg cursors bind
-    on the client, so nothing is ever prepared. psycopg prepares a statement
-    on its connection once it has run ``prepare=True``, and reuses the plan.
+    Planning the send statement takes longer than running it (0.84 ms against
+    0.48 ms, EXPLAIN ANALYZE), so it is prepared once per connection and its
+    plan reused. Django's cursors bind on the client and never prepare, and
+    Django opens its psycopg connections with ``prepare_threshold=None``,
+    which also turns psycopg's ``prepare=True`` into a silent no-op. The
+    threshold is lifted for this one call only (unless OPTIONS set one): exactly the statements run
+    here are prepared, and the ORM's queries go on as Django configured them.
     """
     import psycopg  # only on PostgreSQL
 
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params, prepare=True)
+    using.ensure_connection()
+    raw = using.connection
+    with using.wrap_database_errors, psycopg.Cursor(raw) as cursor:
+        before = raw.prepare_threshold
+        if before is None:
+            raw.prepare_threshold = _ONLY_WHEN_ASKED
+        try:
+            cursor.execute(sql, params, prepare=True)
+        finally:
+            raw.prepare_threshold = before
         return cursor.fetchone()
+
+
+_ONLY_WHEN_ASKED = 2**62  # a count no query reaches: only ``prepare=True`` prepares
 
 
 def append_fast(*, author: str, body: str, client_id: str, visitor=None, agent=None,
@@ -257,7 +270,7 @@ def append_fast(*, author: str, body: str, client_id: str, visitor=None, agent=N
               "conversation": conversation_id}
     if connection.vendor == "postgresql":
         try:
-            row = _prepared(PG_SEND_SQL[author], params)
+            row = run_prepared(PG_SEND_SQL[author], params)
         except IntegrityError:  # a racing duplicate: the ORM path finds it
             return None
     else:
