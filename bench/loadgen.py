@@ -353,6 +353,7 @@ class Gen:
         proc = psutil.Process()
         proc.cpu_percent()
         cpu_before = servers_cpu_seconds(self.args.server_pids)
+        services_before = services_cpu_seconds()
         tally.recording = True
 
         async def loop(sender: Endpoint, conv: int | None, offset: float) -> None:
@@ -368,6 +369,8 @@ class Gen:
         cpu = proc.cpu_percent()
         cpu_after = servers_cpu_seconds(self.args.server_pids)
         server_cpu = None if None in (cpu_before, cpu_after) else cpu_after - cpu_before
+        services = {name: spent - services_before.get(name, 0.0)
+                    for name, spent in services_cpu_seconds().items()}
         delivered = len(tally.v2a) + len(tally.a2v)
         return {
             "offered_msgs_per_s": rate, "seconds": seconds, "senders": len(senders),
@@ -382,6 +385,9 @@ class Gen:
             100 * server_cpu / (seconds + 2.5),
             "server_cpu_ms_per_msg": None if server_cpu is None else
             1000 * server_cpu / max(delivered, 1),
+            # PostgreSQL's and Redis's share (all their processes on this machine)
+            **{f"{name}_cpu_ms_per_msg": 1000 * spent / max(delivered, 1)
+               for name, spent in services.items()},
         }
 
     async def settle(self, patience: float = 5, limit: float = 60) -> None:
@@ -444,6 +450,21 @@ def servers_cpu_seconds(pids: list[int]) -> float | None:
         return sum(cpu_seconds(pid) for pid in pids)
     except psutil.NoSuchProcess:
         return None
+
+
+SERVICES = {"postgres": "postgres", "redis-server": "redis"}
+
+
+def services_cpu_seconds() -> dict[str, float]:
+    """CPU time of PostgreSQL's and Redis's processes, by service: the database
+    and layer work a message costs outside the daphnes (zero on the embedded stack)."""
+    spent: dict[str, float] = {}
+    for proc in psutil.process_iter(["name", "cpu_times"]):
+        service = SERVICES.get(proc.info["name"] or "")
+        if service and proc.info["cpu_times"] is not None:
+            t = proc.info["cpu_times"]
+            spent[service] = spent.get(service, 0.0) + t.user + t.system
+    return spent
 
 
 async def scenario_connections(gen: Gen) -> dict:

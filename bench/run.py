@@ -187,6 +187,7 @@ def headline(scenario: str, r: dict) -> dict[str, float | None]:
         return {"v2a_p99_ms": s["v2a_p99_ms"], "a2v_p99_ms": s["a2v_p99_ms"],
                 "p50_ms": s["p50_ms"], "generator_cpu": s["generator_cpu_percent"],
                 "server_cpu_ms_per_msg": s.get("server_cpu_ms_per_msg"),
+                "postgres_cpu_ms_per_msg": s.get("postgres_cpu_ms_per_msg"),
                 "desk_routed_s": r.get("desk_routed_s")}
     if scenario == "capacity":
         return {"capacity_msgs_per_s": r["capacity_msgs_per_s"]}
