@@ -269,7 +269,10 @@ def main() -> None:
     p.add_argument("--scenarios", default="busy,capacity,connections,storm,drop")
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--quick", action="store_true")
+    p.add_argument("--targets", default="",
+                   help="only these targets (e.g. scaled-2); the ratios need the relay")
     args = p.parse_args()
+    only = set(filter(None, args.targets.split(",")))
     if args.quick:
         args.repeat = 1
     reason = services_missing()
@@ -283,6 +286,8 @@ def main() -> None:
         spec = plan(args.quick)[scenario]
         results[scenario] = {}
         for target_name in spec["targets"]:
+            if only and target_name not in only:
+                continue
             runs = []
             for i in range(args.repeat):
                 print(f"--> {scenario} on {target_name} ({i + 1}/{args.repeat})", flush=True)

@@ -46,6 +46,28 @@ async def test_concurrent_senders_get_gapless_unique_seqs(live_papo):
         await peer.close()
 
 
+async def test_one_client_id_sent_from_two_tabs_at_once_is_stored_once(live_papo):
+    """Resends race (an outbox in two tabs): whether the two land in one group
+    commit, in two, or collide on the unique constraint, both get the same ack."""
+    tab1, welcome = await live_papo.visitor()
+    await tab1.request({"type": "send", "client_id": client_id(), "body": "start"})
+    tab2, _ = await live_papo.visitor(token=welcome["token"])
+    sent = []
+    for i in range(6):  # within the per-socket frame allowance
+        cid = client_id()
+        frame = {"type": "send", "client_id": cid, "body": f"twice {i}"}
+        a, b = await asyncio.gather(tab1.request(frame), tab2.request(frame))
+        assert a["type"] == b["type"] == "ack", (a, b)
+        assert a["seq"] == b["seq"] and sorted([a["duplicate"], b["duplicate"]]) == [False, True]
+        sent.append(a["seq"])
+    history = await tab1.request({"type": "history", "limit": 100})
+    bodies = [m["body"] for m in history["messages"]]
+    assert bodies == ["start"] + [f"twice {i}" for i in range(6)]
+    assert [m["seq"] for m in history["messages"]][1:] == sent
+    await tab1.close()
+    await tab2.close()
+
+
 async def test_two_tabs_racing_open_one_conversation(live_papo):
     tab1, welcome = await live_papo.visitor()
     tab2, _ = await live_papo.visitor(token=welcome["token"])

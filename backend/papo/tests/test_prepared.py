@@ -1,4 +1,4 @@
-"""messages.run_prepared: the send statement really is prepared on Django's connections.
+"""papo.prepared: statements really are prepared on Django's connections.
 
 Django opens psycopg connections with ``prepare_threshold=None``, under which
 psycopg ignores ``prepare=True``: the statement was planned afresh on every
@@ -12,7 +12,7 @@ import dj_database_url
 import pytest
 from django.db.utils import ConnectionHandler
 
-from conversations.messages import run_prepared
+from papo.prepared import run_prepared
 from papo.testing.live import require_services
 from papo.testing.server import PG_URL
 
