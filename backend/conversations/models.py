@@ -60,7 +60,12 @@ class Conversation(models.Model):
                 name="one_unresolved_conversation_per_visitor",
             )
         ]
-        indexes = [models.Index(fields=["site", "status", "queued_at"])]
+        indexes = [
+            models.Index(fields=["site", "status", "queued_at"]),
+            # each agent's open chats, which routing counts for every agent of the site
+            # on every new chat (on the index above that read all of the site's open chats)
+            models.Index(fields=["site", "assignee", "status"], name="conv_agent_load"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.visitor} ({self.status})"
