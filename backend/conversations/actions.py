@@ -79,15 +79,98 @@ def _open_conversation_for(visitor: Visitor) -> tuple[Conversation, bool]:
     return conv, True
 
 
+@dataclass(frozen=True)
+class Send:
+    """One message to store: a visitor's (``visitor``), or an agent's (``agent`` into
+    ``conversation_id``, ``internal`` for a note). ``client_id`` and ``body`` are as
+    the client sent them; :func:`check_send` checks them. A visitor's message goes
+    to their open conversation whatever ``conversation_id`` says: there it is only
+    the socket's best knowledge of it, which orders the row locks of a batch."""
+
+    client_id: object
+    body: object
+    visitor: Visitor | None = None
+    agent: object = None
+    conversation_id: int | None = None
+    internal: object = False
+
+
+def check_send(send: Send) -> messages.FastSend:
+    if not isinstance(send.internal, bool):
+        raise PapoError("invalid", "internal must be true or false")
+    body = messages.check_body(send.body)
+    client_id = messages.check_client_id(send.client_id)
+    if send.visitor is not None:
+        return messages.FastSend(Message.Author.VISITOR, body, client_id, visitor=send.visitor)
+    return messages.FastSend(Message.Author.AGENT, body, client_id, agent=send.agent,
+                             conversation_id=send.conversation_id, internal=send.internal)
+
+
+def do_send_many(sends: list[Send]) -> list[Ack | Exception]:
+    """Store several messages, each once: an :class:`Ack` or the error for each.
+
+    Sends that arrive together from different sockets are stored together:
+    the common case (a message into an open conversation) in one transaction
+    for all of them (``messages.append_many``). Every other send (a visitor's
+    first message, which opens and routes a conversation; an agent's reply that
+    claims a waiting chat; a duplicate on SQLite) then runs on its own, in the
+    order given, exactly as :func:`do_visitor_send` or :func:`do_agent_send`
+    would run it alone. A send's check failing (``PapoError``) fails that send only.
+    """
+    results: list[Ack | Exception | None] = [None] * len(sends)
+    checked: dict[int, messages.FastSend] = {}
+    for i, send in enumerate(sends):
+        try:
+            checked[i] = check_send(send)
+        except PapoError as exc:
+            results[i] = exc
+    # Rows are locked in conversation order, so two batches never wait in a circle.
+    fast = sorted((i for i, c in checked.items() if c.visitor is None or c.visitor.pk is not None),
+                  key=lambda i: sends[i].conversation_id or 0)
+    for i, done in zip(fast, messages.append_many([checked[i] for i in fast]), strict=True):
+        if done is not None:
+            results[i] = _ack(*done)
+    for i in checked:
+        if results[i] is None:
+            try:
+                results[i] = _send_on_the_orm(checked[i])
+            except Exception as exc:  # this send's error, not the others'
+                results[i] = exc
+    return results  # type: ignore[return-value]
+
+
+def _one(send: Send) -> Ack:
+    (result,) = do_send_many([send])
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
 def do_visitor_send(visitor: Visitor, client_id: object, body: object) -> Ack:
     """Store a visitor's message once, opening (and routing) a conversation if needed."""
-    body = messages.check_body(body)
-    client_id = messages.check_client_id(client_id)
-    if visitor.pk is not None:
-        done = messages.append_fast(
-            author=Message.Author.VISITOR, visitor=visitor, body=body, client_id=client_id)
-        if done is not None:
-            return _ack(*done)
+    return _one(Send(client_id, body, visitor=visitor))
+
+
+def do_agent_send(user, conversation_id: int, client_id: object, body: object,
+                  internal: object = False) -> Ack:
+    """Store an agent's reply. Replying to a waiting chat claims it.
+
+    ``internal`` stores an agent-only note instead: it never reaches the visitor
+    (see ``messages.append``), claims nothing and may be added in any status.
+    """
+    return _one(Send(client_id, body, agent=user, conversation_id=conversation_id,
+                     internal=internal))
+
+
+def _send_on_the_orm(send: messages.FastSend) -> Ack:
+    """A send the fast path left: the full rules, with the ORM, in one transaction."""
+    if send.visitor is not None:
+        return _visitor_send_on_the_orm(send.visitor, send.client_id, send.body)
+    return _agent_send_on_the_orm(send.agent, send.conversation_id, send.client_id, send.body,
+                                  send.internal)
+
+
+def _visitor_send_on_the_orm(visitor: Visitor, client_id: str, body: str) -> Ack:
     with transaction.atomic():
         visitor.persist()
         existing = (
@@ -105,22 +188,8 @@ def do_visitor_send(visitor: Visitor, client_id: object, body: object) -> Ack:
     return _ack(msg, duplicate=False)
 
 
-def do_agent_send(user, conversation_id: int, client_id: object, body: object,
-                  internal: object = False) -> Ack:
-    """Store an agent's reply. Replying to a waiting chat claims it.
-
-    ``internal`` stores an agent-only note instead: it never reaches the visitor
-    (see ``messages.append``), claims nothing and may be added in any status.
-    """
-    if not isinstance(internal, bool):
-        raise PapoError("invalid", "internal must be true or false")
-    body = messages.check_body(body)
-    client_id = messages.check_client_id(client_id)
-    done = messages.append_fast(
-        author=Message.Author.AGENT, agent=user, conversation_id=conversation_id, body=body,
-        client_id=client_id, internal=internal)
-    if done is not None:
-        return _ack(*done)
+def _agent_send_on_the_orm(user, conversation_id: int, client_id: str, body: str,
+                           internal: bool) -> Ack:
     with transaction.atomic():
         conv = access.get_visible(user, conversation_id, lock=True)
         existing = conv.messages.filter(author=Message.Author.AGENT, client_id=client_id).first()

@@ -9,12 +9,14 @@ seq has no gaps and no duplicates under concurrent senders.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from papo.errors import PapoError
-from papo.prepared import run_prepared
+from papo.prepared import run_prepared, run_prepared_many
 from realtime import events, groups
 from visitors.models import Visitor
 
@@ -140,14 +142,16 @@ def page(conv: Conversation, *, before_seq: int | None = None, after_seq: int | 
 # ``append`` above takes five to seven statements (BEGIN, lock, duplicate check,
 # INSERT, UPDATE, COMMIT) and most of a millisecond of ORM compilation each, for
 # every message. The common case, a message into a conversation that is already
-# open, does the same steps in plain SQL: on PostgreSQL as one autocommitted
-# statement (lock the row, look for the client id, advance ``last_seq``, insert
-# under the lock); on SQLite as three statements in one IMMEDIATE transaction,
-# which holds the write lock throughout. Anything else (a first message, a
-# claim, an error, a duplicate on SQLite) returns None and the caller takes the
-# ORM path, which also raises the exact errors. On PostgreSQL a concurrent
-# duplicate of the same client id, unseen by the statement's snapshot, fails the
-# unique constraint and is retried on the ORM path, where it is found.
+# open, does the same steps in plain SQL: on PostgreSQL as one statement (lock the
+# row, look for the client id, advance ``last_seq``, insert under the lock); on
+# SQLite as three statements, inside the IMMEDIATE transaction, which holds the
+# write lock throughout. ``append_many`` runs the statements of several sends
+# (a batch: realtime.sending) in one transaction, a lone one on PostgreSQL
+# autocommitted. Anything else (a first message, a claim, an error, a duplicate
+# on SQLite) is left to the caller's ORM path, which also raises the exact
+# errors. On PostgreSQL a concurrent duplicate of the same client id, unseen by
+# the statement's snapshot, fails the unique constraint and the batch is retried
+# on the ORM path, where it is found.
 
 _FIND_VISITOR_CONV = """
     SELECT c.id, c.visible_seq, v.public_id, true AS writable, c.last_seq, c.status, c.site_id
@@ -227,36 +231,75 @@ def _steps_in_a_transaction(cursor, params: dict) -> tuple | None:
             params["created_at"])
 
 
-def append_fast(*, author: str, body: str, client_id: str, visitor=None, agent=None,
-                conversation_id: int | None = None,
-                internal: bool = False) -> tuple[Message, bool] | None:
-    """A visitor's (``visitor``) or agent's (``agent`` + ``conversation_id``) message
-    into an open conversation without the ORM: ``(message, duplicate)``, or None
-    when the ORM path must decide. The new message is published after commit."""
+@dataclass(frozen=True)
+class FastSend:
+    """One message for :func:`append_many`, checked already."""
+
+    author: str
+    body: str
+    client_id: str
+    visitor: Visitor | None = None
+    agent: object = None
+    conversation_id: int | None = None
+    internal: bool = False
+
+
+def append_many(sends: list[FastSend]) -> list[tuple[Message, bool] | None]:
+    """Several messages (from different sockets) on the fast path, in one
+    transaction: one commit for all, and on PostgreSQL one round trip for all
+    the statements (a pipeline). Each gets ``(message, duplicate)``, or None
+    when the ORM path must decide; the new ones are published after the commit.
+
+    Conversation rows are locked in the order given; callers pass the sends
+    sorted by conversation so that two batches never wait on each other in a
+    circle. A batch on PostgreSQL that meets a racing duplicate (a unique
+    violation) or a deadlock anyway is rolled back whole and every send in it
+    is left to the ORM path (None), which finds the duplicate or waits its turn.
+    """
     if connection.in_atomic_block or connection.vendor not in ("postgresql", "sqlite"):
-        return None
+        return [None] * len(sends)
     now = timezone.now()
-    params = {"author": author, "body": body, "client_id": client_id, "internal": internal,
-              "now": connection.ops.adapt_datetimefield_value(now), "created_at": now,
-              "agent": agent.pk if agent else None, "visitor": visitor.pk if visitor else None,
-              "conversation": conversation_id}
-    if connection.vendor == "postgresql":
-        try:
-            row = run_prepared(PG_SEND_SQL[author], params)
-        except IntegrityError:  # a racing duplicate: the ORM path finds it
-            return None
-    else:
-        with transaction.atomic(), connection.cursor() as cursor:
-            row = _steps_in_a_transaction(cursor, params)
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    params = [{"author": s.author, "body": s.body, "client_id": s.client_id,
+               "internal": s.internal, "now": stamp, "created_at": now,
+               "agent": s.agent.pk if s.agent else None,
+               "visitor": s.visitor.pk if s.visitor else None,
+               "conversation": s.conversation_id} for s in sends]
+    try:
+        if connection.vendor == "postgresql" and len(sends) == 1:
+            # alone: one autocommitted statement, one round trip, no BEGIN/COMMIT
+            return [_stored(sends[0], run_prepared(PG_SEND_SQL[sends[0].author], params[0]))]
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                rows = run_prepared_many([(PG_SEND_SQL[s.author], p)
+                                          for s, p in zip(sends, params, strict=True)])
+            else:
+                with connection.cursor() as cursor:
+                    rows = [_steps_in_a_transaction(cursor, p) for p in params]
+            done = [_stored(s, row) for s, row in zip(sends, rows, strict=True)]
+    except (IntegrityError, OperationalError) as exc:
+        if not isinstance(exc, IntegrityError) and not _lost_a_lock_race(exc):
+            raise
+        return [None] * len(sends)
+    return done
+
+
+def _lost_a_lock_race(exc: OperationalError) -> bool:
+    """A deadlock or serialisation failure: nothing is wrong, the batch just lost."""
+    return getattr(getattr(exc, "__cause__", None), "sqlstate", None) in ("40P01", "40001")
+
+
+def _stored(send: FastSend, row: tuple | None) -> tuple[Message, bool] | None:
+    """The message a fast-path row stands for; a new one is published on commit."""
     if row is None:
         return None
     duplicate, conv_id, seq, status, site_id, prev_visible, public_id, created_at = row
-    msg = Message(conversation_id=conv_id, seq=seq, author=author, agent=agent, body=body,
-                  client_id=client_id, created_at=created_at, internal=internal)
+    msg = Message(conversation_id=conv_id, seq=seq, author=send.author, agent=send.agent,
+                  body=send.body, client_id=send.client_id, created_at=created_at,
+                  internal=send.internal)
     if duplicate:
         return msg, True
     conv = Conversation(pk=conv_id, status=status, site_id=site_id)
-    conv.visitor = visitor if visitor is not None else Visitor(public_id=public_id)
-    # Committed already, so publish_message's on_commit hooks run at once.
+    conv.visitor = send.visitor if send.visitor is not None else Visitor(public_id=public_id)
     publish_message(conv, msg, prev_visible=prev_visible)
     return msg, False

@@ -8,27 +8,60 @@ turns psycopg's ``prepare=True`` into a silent no-op. Here the threshold is
 lifted for the duration of one call (unless ``OPTIONS`` set one): exactly the
 statements run here are prepared, and the ORM's queries go on as Django
 configured them.
+
+:func:`run_prepared_many` sends several statements in one pipeline: one
+round trip for all of them instead of one each.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.db import connection
 
 _ONLY_WHEN_ASKED = 2**62  # a count no query reaches: only ``prepare=True`` prepares
 
 
-def run_prepared(sql: str, params: dict, using=connection) -> tuple | None:
-    """Run ``sql`` prepared, autocommitted: its first row (Django's exceptions)."""
-    import psycopg  # only on PostgreSQL
-
+@contextmanager
+def _preparing(using) -> Iterator[object]:
+    """The raw psycopg connection, with ``prepare=True`` honoured meanwhile."""
     using.ensure_connection()
     raw = using.connection
     before = raw.prepare_threshold
     if before is None:
         raw.prepare_threshold = _ONLY_WHEN_ASKED
     try:
-        with using.wrap_database_errors, psycopg.Cursor(raw) as cursor:
-            cursor.execute(sql, params, prepare=True)
-            return cursor.fetchone()
+        with using.wrap_database_errors:
+            yield raw
     finally:
         raw.prepare_threshold = before
+
+
+def run_prepared(sql: str, params: dict, using=connection) -> tuple | None:
+    """Run ``sql`` prepared (autocommitted outside a transaction): its first row
+    (Django's exceptions)."""
+    import psycopg  # only on PostgreSQL
+
+    with _preparing(using) as raw, psycopg.Cursor(raw) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        return cursor.fetchone()
+
+
+def run_prepared_many(statements: list[tuple[str, dict]], using=connection) -> list[tuple | None]:
+    """Run each ``(sql, params)`` prepared, all in one pipeline: the first row of each.
+
+    Meant for inside a transaction (``transaction.atomic``): the first error
+    aborts it, and the caller's atomic block rolls it back."""
+    import psycopg  # only on PostgreSQL
+
+    with _preparing(using) as raw:
+        cursors = [psycopg.Cursor(raw) for _ in statements]
+        try:
+            with raw.pipeline():
+                for cursor, (sql, params) in zip(cursors, statements, strict=True):
+                    cursor.execute(sql, params, prepare=True)
+                return [cursor.fetchone() for cursor in cursors]
+        finally:
+            for cursor in cursors:
+                cursor.close()

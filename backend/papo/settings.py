@@ -314,6 +314,10 @@ PAPO = {
     # writer at a time, and a writer that finds the lock taken sleeps in SQLite's busy
     # handler (up to 100 ms a nap): one thread queues them without the naps.
     "DB_THREADS": env_int("PAPO_DB_THREADS", 4 if DATABASE_URL else 1),
+    # Sends stored together (realtime/sending.py): batches being stored at once per
+    # process, and the most sends in one batch.
+    "SEND_BATCHES": env_int("PAPO_SEND_BATCHES", 2),
+    "SEND_BATCH_MAX": env_int("PAPO_SEND_BATCH_MAX", 200),
     # Redis (channel layer pool; see realtime/layers.py)
     "REDIS_POOL_SIZE": env_int("PAPO_REDIS_POOL_SIZE", 512),
     "REDIS_POOL_TIMEOUT": env_int("PAPO_REDIS_POOL_TIMEOUT", 20),

@@ -8,11 +8,14 @@ prepared one. These tests look at what the server holds.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import dj_database_url
 import pytest
+from django.db import IntegrityError
 from django.db.utils import ConnectionHandler
 
-from papo.prepared import run_prepared
+from papo.prepared import run_prepared, run_prepared_many
 from papo.testing.live import require_services
 from papo.testing.server import PG_URL
 
@@ -27,6 +30,20 @@ def conn(django_db_blocker):
         conn = ConnectionHandler({"default": dj_database_url.parse(PG_URL)})["default"]
         yield conn
         conn.close()
+
+
+@contextmanager
+def in_transaction(conn):
+    """``transaction.atomic`` for a connection outside ``django.db.connections``."""
+    conn.set_autocommit(False)
+    try:
+        yield
+        conn.commit()
+    except Exception:
+        conn.rollback()
+        raise
+    finally:
+        conn.set_autocommit(True)
 
 
 def test_a_statement_is_prepared_once_and_its_plan_reused(conn):
@@ -46,3 +63,21 @@ def test_the_orms_own_queries_are_left_unprepared(conn):
         cursor.execute(PREPARED, ["%orm_probe%"])
         assert cursor.fetchall() == []
     assert conn.connection.prepare_threshold is None  # as Django set it
+
+
+def test_many_statements_in_one_pipeline_each_give_their_first_row(conn):
+    with conn.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE papo_probe_t (n int PRIMARY KEY)")
+    insert = "INSERT INTO papo_probe_t VALUES (%(n)s) RETURNING n * 10 AS papo_probe"
+    nothing = "SELECT 1 AS papo_probe WHERE %(n)s::int < 0"
+    with in_transaction(conn):
+        rows = run_prepared_many([(insert, {"n": 1}), (nothing, {"n": 2}), (insert, {"n": 3})],
+                                 using=conn)
+    assert rows == [(10,), None, (30,)]
+    # a failing statement fails the call, and the transaction around it rolls back whole
+    with pytest.raises(IntegrityError), in_transaction(conn):
+        run_prepared_many([(insert, {"n": 4}), (insert, {"n": 1})], using=conn)
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT n FROM papo_probe_t ORDER BY n")
+        assert cursor.fetchall() == [(1,), (3,)]
+    assert conn.connection.prepare_threshold is None

@@ -15,7 +15,7 @@ from conversations.models import Message
 from papo.errors import PapoError
 from papo.net import header, scope_client_ip
 
-from .. import events, groups, handshake, limits, protocol
+from .. import events, groups, handshake, limits, protocol, sending
 from ..db import in_db
 from .base import CLOSE_TOO_MANY, PapoConsumer
 
@@ -235,8 +235,9 @@ class ConsoleConsumer(PapoConsumer):
         await self.unwatch(frame["conversation"])
 
     async def on_send(self, frame: dict, ref: object) -> None:
-        ack = await events.run(actions.do_agent_send, self.user, frame["conversation"],
-                               frame["client_id"], frame["body"], frame.get("internal", False))
+        _, ack = await sending.store(actions.Send(
+            frame["client_id"], frame["body"], agent=self.user,
+            conversation_id=frame["conversation"], internal=frame.get("internal", False)))
         await self.send_frame(ack.frame(ref))
 
     async def on_typing(self, frame: dict, ref: object) -> None:

@@ -7,7 +7,6 @@ before the socket was accepted.
 
 from __future__ import annotations
 
-import logging
 import time
 
 from asgiref.sync import sync_to_async
@@ -21,11 +20,9 @@ from visitors import actions as visitor_actions
 from visitors.models import Visitor
 from visitors.tokens import TokenError, read_token
 
-from .. import events, groups, handshake, limits, metrics, protocol
+from .. import events, groups, handshake, limits, metrics, protocol, sending
 from ..db import in_db
 from .base import CLOSE_ABUSE, CLOSE_FORBIDDEN, CLOSE_TOKEN, CLOSE_TOO_MANY, PapoConsumer
-
-log = logging.getLogger("papo.realtime")
 
 PING_SECONDS = 25
 
@@ -94,13 +91,8 @@ class WidgetConsumer(PapoConsumer):
 
     def count_visitor_frame(self) -> float | None:
         """Count one frame against the visitor's allowance (sync: a cache round trip);
-        seconds to wait if over it. The cache being down must not stop chats: the
-        per-connection buckets still hold."""
-        try:
-            return limits.take_visitor_frame(self.visitor.public_id, self.visitor_cap)
-        except Exception:
-            log.warning("visitor frame count failed for %s", self.describe(), exc_info=True)
-            return None
+        seconds to wait if over it."""
+        return limits.visitor_frame_waits([(self.visitor.public_id, self.visitor_cap)])[0]
 
     async def visitor_allows(self, retry_after: float | None, ref: object) -> bool:
         """The per-visitor limit, answered like the per-connection one: ``rate_limited``
@@ -149,20 +141,15 @@ class WidgetConsumer(PapoConsumer):
         await self.mark_ready()
 
     async def on_send(self, frame: dict, ref: object) -> None:
-        # The visitor's count and the write share one thread hop: this is the hot path.
-        retry_after, ack = await events.run(
-            self._counted_send, frame["client_id"], frame["body"])
+        # Counted against the visitor's allowance and stored with the other sockets'
+        # sends of the moment, in one database hop (realtime.sending): the hot path.
+        retry_after, ack = await sending.store(actions.Send(
+            frame["client_id"], frame["body"], visitor=self.visitor,
+            conversation_id=self.conversation_id), self.visitor_cap)
         if not await self.visitor_allows(retry_after, ref):
             return
         self.conversation_id = ack.conversation
         await self.send_frame(ack.frame(ref))
-
-    def _counted_send(self, client_id: object,
-                      body: object) -> tuple[float | None, actions.Ack | None]:
-        retry_after = self.count_visitor_frame()
-        if retry_after is not None:
-            return retry_after, None
-        return None, actions.do_visitor_send(self.visitor, client_id, body)
 
     async def on_typing(self, frame: dict, ref: object) -> None:
         if self.conversation_id is None:

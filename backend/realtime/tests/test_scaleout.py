@@ -167,6 +167,60 @@ async def test_hundreds_of_sockets_on_a_tiny_redis_pool_never_fail(pair):
     await console.close()
 
 
+async def test_crossing_bursts_on_two_processes_keep_every_chat_whole(pair):
+    """Both processes store their sockets' sends in batches (realtime.sending), into
+    the same chats from both sides at once: twelve visitors on A, their agent on B
+    answering all twelve while they type. No batch deadlocks or fails, and every
+    chat holds each message once, at gapless seqs."""
+    a, b = pair.servers
+    team = pair.team("ana", max_concurrent=50)
+    console = await pair.console(team.agents["ana"], server=b)
+    chats = []
+    for i in range(12):
+        peer, _ = await pair.visitor(team.site_key, server=a)
+        ack = await peer.request({"type": "send", "client_id": client_id(), "body": f"hi {i}"})
+        chats.append((peer, ack["conversation"]))
+    for _ in chats:  # each chat is ana's before she answers it
+        await console.expect("conversation", event="assigned", timeout=10)
+    rounds = 4
+
+    async def visitor_types(peer):
+        return [await peer.request({"type": "send", "client_id": client_id(),
+                                    "body": f"v{k}"}, timeout=15) for k in range(rounds)]
+
+    async def agent_answers_all():
+        refs = set()
+        for k in range(rounds):  # all at once: the console stores them side by side
+            for _, conv in chats:
+                refs.add(f"a{conv}-{k}")
+                await console.send({"type": "send", "conversation": conv, "ref": f"a{conv}-{k}",
+                                    "client_id": client_id(), "body": f"a{k}"})
+        replies = []
+        while len(replies) < len(refs):
+            frame = await console.next(timeout=15)
+            if frame.get("ref") in refs:
+                replies.append(frame)
+        return replies
+
+    *typed, answered = await asyncio.gather(*(visitor_types(p) for p, _ in chats),
+                                            agent_answers_all())
+    acks = [x for burst in typed for x in burst] + answered
+    assert [x for x in acks if x["type"] != "ack"] == []
+    for _, conv in chats:
+        history = await console.request({"type": "open", "conversation": conv,
+                                         "after_seq": 0, "limit": 200})
+        seqs = [m["seq"] for m in history["messages"]]
+        assert seqs == list(range(1, len(seqs) + 1))  # no gap, no duplicate
+        stored = {m["client_id"] for m in history["messages"] if m.get("client_id")}
+        assert {x["client_id"] for x in acks if x["conversation"] == conv} <= stored
+        assert sum(1 for x in acks if x["conversation"] == conv) == 2 * rounds
+    for server in pair.servers:
+        assert "Traceback" not in server.log()
+    for peer, _ in chats:
+        await peer.close()
+    await console.close()
+
+
 async def test_two_deployments_on_one_redis_never_hear_each_other():
     """Staging and production on one Redis: the same conversation and site ids (two
     fresh databases), and pub/sub channels that ignore the database number. Each
