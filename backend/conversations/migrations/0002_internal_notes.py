@@ -7,7 +7,8 @@ from django.db.models import F
 def visible_is_last(apps, schema_editor):
     """Before notes existed every message was visible."""
     Conversation = apps.get_model("conversations", "Conversation")
-    Conversation.objects.update(visible_seq=F("last_seq"))
+    # on the database being migrated, which need not be the default one
+    Conversation.objects.using(schema_editor.connection.alias).update(visible_seq=F("last_seq"))
 
 
 class Migration(migrations.Migration):

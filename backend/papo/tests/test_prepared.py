@@ -15,6 +15,7 @@ import pytest
 from django.db import IntegrityError
 from django.db.utils import ConnectionHandler
 
+from papo import prepared
 from papo.prepared import run_prepared, run_prepared_many
 from papo.testing.live import require_services
 from papo.testing.server import PG_URL
@@ -80,4 +81,22 @@ def test_many_statements_in_one_pipeline_each_give_their_first_row(conn):
     with conn.cursor() as cursor:
         cursor.execute("SELECT n FROM papo_probe_t ORDER BY n")
         assert cursor.fetchall() == [(1,), (3,)]
+    assert conn.connection.prepare_threshold is None
+
+
+def test_statements_are_planned_afresh_every_so_often(conn, monkeypatch):
+    """A plan made on young tables must not be kept for ever (papo.prepared)."""
+    monkeypatch.setattr(prepared, "REPLAN_EVERY", 5)
+    sql = "SELECT %(n)s::int * 2 AS papo_replan_probe"
+    names = set()
+    for n in range(12):
+        assert run_prepared(sql, {"n": n}, using=conn) == (2 * n,)
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT name, generic_plans + custom_plans FROM pg_prepared_statements"
+                           " WHERE statement LIKE %s", ["%papo_replan_probe%"])
+            ((name, runs),) = cursor.fetchall()  # one statement on the server at any time
+        names.add(name)
+        assert runs == n % 5 + 1  # prepared again after every fifth call
+    assert len(names) == 3
+    # and what the ORM runs meanwhile is still not prepared
     assert conn.connection.prepare_threshold is None
