@@ -126,6 +126,7 @@ class Endpoint:
                 self.connected.set()
                 for frame in list(self.outbox.values()):  # same client ids: stored once
                     await self.ws.send(json.dumps(frame))
+                await self.after_resend()
                 return
             except InvalidStatus as exc:
                 code = exc.response.status_code
@@ -178,6 +179,7 @@ class Endpoint:
     def headers(self) -> dict: return {}
     def hello(self) -> dict: ...
     async def on_welcome(self, welcome: dict) -> None: ...
+    async def after_resend(self) -> None: ...
     def on_frame(self, frame: dict) -> None: ...
 
 
@@ -245,7 +247,11 @@ class Agent(Endpoint):
 
     async def on_welcome(self, welcome: dict) -> None:
         self.id = (welcome.get("agent") or {}).get("id")
-        for conv, last in list(self.conversations.items()):  # resume what we watch
+
+    async def after_resend(self) -> None:
+        """Resume what we watch, after the outbox as the console does (its socket
+        resends the outbox on welcome; threads are resumed once their lists load)."""
+        for conv, last in list(self.conversations.items()):
             await self.ws.send(json.dumps({"type": "open", "conversation": conv,
                                            "after_seq": last, "limit": 200}))
 
@@ -529,8 +535,10 @@ async def scenario_storm(gen: Gen) -> dict:
     progress = Progress("storm", now())  # from the restart's start: the stop takes a while
     while True:
         await asyncio.sleep(0.05)
-        progress.show(gen, outstanding=gen.tally.outstanding(), outbox=sum(
-            len(e.outbox) for e in gen.visitors + gen.agents))
+        progress.show(gen, outstanding=gen.tally.outstanding(),
+                      outbox_visitors=sum(len(e.outbox) for e in gen.visitors),
+                      outbox_agents=sum(len(e.outbox) for e in gen.agents),
+                      agents_connected=sum(a.connected.is_set() for a in gen.agents))
         if not restart.done():
             continue
         everyone = all(e.connected.is_set() for e in gen.visitors + gen.agents)

@@ -114,11 +114,16 @@ class Target:
                 [*pinned(SERVER_CPU), sys.executable, str(ROOT / "bench" / "relay.py"),
                  "--port", str(self.relay_port)])
             return dropped
+        # all processes at once, as a deployment restarts its processes
         for server in self.servers:
-            server.stop()
+            server.signal_stop()
+        for server in self.servers:
+            server.wait_stopped()
         dropped = time.monotonic()
         for server in self.servers:
-            server.start()
+            server.launch()
+        for server in self.servers:
+            server.wait_healthy()
         return dropped
 
     def stop(self) -> None:

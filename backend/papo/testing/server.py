@@ -142,11 +142,19 @@ class Daphne:
         return f"ws://127.0.0.1:{self.port}"
 
     def start(self) -> Daphne:
+        return self.launch().wait_healthy()
+
+    def launch(self) -> Daphne:
+        """Start the process without waiting for it (several start side by side)."""
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [*self.prefix, sys.executable, "-m", "papo.serve", "--port", str(self.port)],
             cwd=BACKEND, env=self.stack.environ(self.extra_env), stdout=log, stderr=log,
         )
+        return self
+
+    def wait_healthy(self) -> Daphne:
+        assert self.proc is not None
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -160,11 +168,19 @@ class Daphne:
         raise RuntimeError(f"daphne did not start: {self.log()}")
 
     def stop(self, sig: str = "term") -> None:
+        self.signal_stop(sig)
+        self.wait_stopped()
+
+    def signal_stop(self, sig: str = "term") -> None:
+        """Tell the process to stop without waiting for it (several stop side by side)."""
         if self.proc and self.proc.poll() is None:
             if sig == "kill":
                 self.proc.kill()
             else:
                 self.proc.terminate()
+
+    def wait_stopped(self) -> None:
+        if self.proc and self.proc.poll() is None:
             try:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
