@@ -241,7 +241,10 @@ class PapoConsumer(AsyncWebsocketConsumer):
 
     # --- groups --------------------------------------------------------------
     async def join(self, group: str) -> None:
-        if group not in self.joined:
+        # Not once disconnect() has left every group: a frame or event still being
+        # handled then (a console's open runs beside its other frames) would leave
+        # the channel in a group for good.
+        if group not in self.joined and not self.departed:
             self.joined.add(group)
             await self.channel_layer.group_add(group, self.channel_name)
 

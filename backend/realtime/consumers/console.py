@@ -63,6 +63,10 @@ def _save_canned(user, frame: dict) -> dict:
         user, frame["site"], frame["shortcut"], frame["body"], frame.get("id")).as_view()
 
 
+# Frames handled in their conversation's lane (``ConsoleConsumer._start_in_lane``).
+LANED = frozenset({"send", "open"})
+
+
 class ConsoleConsumer(PapoConsumer):
     schema = protocol.CONSOLE
 
@@ -77,7 +81,7 @@ class ConsoleConsumer(PapoConsumer):
         self.site_ids: list[int] = []
         self._access_due = 0.0  # monotonic time of the next access re-check
         self._recheck_after_hello = False
-        self._sending: dict[object, asyncio.Task] = {}  # conversation -> its latest send
+        self._lanes: dict[object, asyncio.Task] = {}  # conversation -> its latest send/open
 
     async def connect(self) -> None:
         self.ip = scope_client_ip(self.scope)
@@ -136,25 +140,28 @@ class ConsoleConsumer(PapoConsumer):
         if self.ready and time.monotonic() >= self._access_due:
             if not await self.check_access():
                 return
-        if self.ready and frame["type"] == "send":
-            self._start_send(frame, ref)
+        if self.ready and frame["type"] in LANED:
+            self._start_in_lane(frame, ref)
             return
-        if self._sending:  # anything else comes after the sends before it
-            await asyncio.wait(list(self._sending.values()))
+        if self._lanes:  # anything else comes after the sends and opens before it
+            await asyncio.wait(list(self._lanes.values()))
         await super().handle(frame, ref)
 
-    def _start_send(self, frame: dict, ref: object) -> None:
-        """Store an agent's replies side by side, in order within each conversation.
+    def _start_in_lane(self, frame: dict, ref: object) -> None:
+        """Handle sends and opens side by side, in order within each conversation.
 
         An agent answering many chats sends faster than one frame at a time can
         be stored: each send waits for its database hop and publishes, and a
         busy desk's replies queued for seconds behind each other (the busy-desk
-        benchmark's agent-to-visitor p99). Sends to different conversations
-        now overlap; two sends to one conversation still take seq in the order
-        they came, and any other frame waits for the sends before it.
+        benchmark's agent-to-visitor p99). A console that comes back after a
+        restart resumes its chats with an ``open`` each, and replies typed
+        meanwhile queued behind all of them (the storm benchmark). Frames of
+        different conversations now overlap; two frames of one conversation
+        still go in the order they came (a send after an open of its chat waits
+        for the history), and any other frame waits for those before it.
         """
         conv = frame.get("conversation")
-        previous = self._sending.get(conv)
+        previous = self._lanes.get(conv)
 
         async def send() -> None:
             if previous is not None:
@@ -162,9 +169,9 @@ class ConsoleConsumer(PapoConsumer):
             await PapoConsumer.handle(self, frame, ref)
 
         task = asyncio.ensure_future(send())
-        self._sending[conv] = task
+        self._lanes[conv] = task
         task.add_done_callback(
-            lambda done: self._sending.pop(conv) if self._sending.get(conv) is done else None)
+            lambda done: self._lanes.pop(conv) if self._lanes.get(conv) is done else None)
 
     async def check_access(self) -> bool:
         """End the socket if its session or membership is gone; True while it may stay."""

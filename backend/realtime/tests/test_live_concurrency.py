@@ -114,3 +114,45 @@ async def test_identity_verification_links_devices_and_refuses_forgery(live_papo
     assert [m["body"] for m in w2["messages"]] == ["from laptop"]
     await laptop.close()
     await phone.close()
+
+
+async def test_a_console_resuming_many_chats_keeps_each_chats_order(live_papo):
+    """A console back after a drop resumes its chats (``open`` each) and resends its
+    replies at once. Opens and sends of different chats are handled side by side;
+    within a chat a send still waits for the history before it, and any other
+    frame waits for all of them."""
+    team = live_papo.team("ana", max_concurrent=10)
+    ana = await live_papo.console(team.agents["ana"])
+    chats = {}
+    for i in range(4):
+        tab, _ = await live_papo.visitor(team.site_key)
+        acks = [await tab.request({"type": "send", "client_id": client_id(), "body": f"v{i}-{n}"})
+                for n in range(3)]
+        chats[acks[0]["conversation"]] = acks[-1]["seq"]
+        await tab.close()
+    await ana.close()
+
+    back = await live_papo.console(team.agents["ana"])
+    for conv in chats:
+        await back.send({"type": "open", "ref": f"o{conv}", "conversation": conv,
+                         "after_seq": 0, "limit": 50})
+        await back.send({"type": "send", "ref": f"s{conv}", "conversation": conv,
+                         "client_id": client_id(), "body": "sorry, I was away"})
+    await back.send({"type": "list", "ref": "L", "box": "mine"})
+    order: list[str] = []
+    replies: dict[str, dict] = {}
+    while "L" not in replies:
+        frame = await back.next(timeout=10)
+        if frame.get("ref"):
+            order.append(frame["ref"])
+            replies[frame["ref"]] = frame
+    for conv, last in chats.items():
+        history, ack = replies[f"o{conv}"], replies[f"s{conv}"]
+        assert history["type"] == "history" and ack["type"] == "ack", (history, ack)
+        visitor_said = [m["body"] for m in history["messages"] if m["author"] == "visitor"]
+        assert len(visitor_said) == 3 and visitor_said[0].endswith("-0")
+        assert order.index(f"o{conv}") < order.index(f"s{conv}")  # the history came first
+        assert ack["seq"] > last  # the reply after everything the history showed
+    assert order[-1] == "L" and len(order) == 2 * len(chats) + 1
+    assert {c["id"] for c in replies["L"]["conversations"]} >= set(chats)
+    await back.close()
