@@ -163,12 +163,12 @@ class ConsoleConsumer(PapoConsumer):
         conv = frame.get("conversation")
         previous = self._lanes.get(conv)
 
-        async def send() -> None:
+        async def in_turn() -> None:
             if previous is not None:
                 await asyncio.wait([previous])
             await PapoConsumer.handle(self, frame, ref)
 
-        task = asyncio.ensure_future(send())
+        task = asyncio.ensure_future(in_turn())
         self._lanes[conv] = task
         task.add_done_callback(
             lambda done: self._lanes.pop(conv) if self._lanes.get(conv) is done else None)
