@@ -18,12 +18,12 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
+from bus import events, groups
 from conversations import routing
 from conversations.models import Conversation
 from conversations.serializers import agent_name
 from papo.cache import shared
 from papo.errors import PapoError
-from realtime import events, groups
 
 from .models import AgentConnection, Membership, Presence, fresh_since
 

@@ -12,7 +12,7 @@ cookie. Everything that can take that access away later goes through here:
   re-checks with :func:`access_verdict` on its heartbeat and at most once every
   ``PAPO["SESSION_CHECK_SECONDS"]`` while frames flow (``ConsoleConsumer``).
 
-Signals publish after commit to the agent's group (``realtime.groups.agent``),
+Signals publish after commit to the agent's group (``bus.groups.agent``),
 so every process hears it through the channel layer. The consumer decides with
 :func:`access_verdict`, the one rule for "may this socket stay open".
 """
@@ -28,7 +28,7 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.contrib.auth import get_user, get_user_model
 
-from realtime import events, groups
+from bus import events, groups
 
 from .models import Membership
 

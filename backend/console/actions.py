@@ -12,8 +12,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agents.models import Membership
+from bus import events, groups
 from papo.errors import PapoError
-from realtime import events, groups
 from sites.models import Site
 
 from .models import CannedResponse

@@ -13,8 +13,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agents.models import Membership
+from bus import events, groups
 from papo.errors import PapoError
-from realtime import events, groups
 from visitors.models import Visitor
 
 from . import access, messages, routing

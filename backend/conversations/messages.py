@@ -15,9 +15,9 @@ from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
+from bus import events, groups
 from papo.errors import PapoError
 from papo.prepared import run_prepared, run_prepared_many
-from realtime import events, groups
 from visitors.models import Visitor
 
 from . import serializers

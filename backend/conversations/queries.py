@@ -93,34 +93,6 @@ def visitor_history(user, conversation_id: int, limit: int = 20) -> dict:
     }
 
 
-def console_welcome(user) -> dict:
-    """Everything a console needs on (re)connect, in one hop."""
-    from agents.presence import agents_of, status_of
-
-    sites = [
-        {"key": m.site.key, "name": m.site.name, "role": m.role,
-         "max_concurrent": m.max_concurrent}
-        for m in Membership.objects.filter(user=user).select_related("site").order_by("site__name")
-    ]
-    return {
-        "agent": {"id": user.pk, "name": serializers.agent_name(user),
-                  "username": user.get_username()},
-        "status": status_of(user),
-        "sites": sites,
-        "agents": agents_of(user),
-        "counts": counts(user),
-        "canned": canned_of(user),
-    }
-
-
-def canned_of(user) -> list[dict]:
-    """Canned responses of every site ``user`` is a member of."""
-    from console.models import CannedResponse
-
-    return [c.as_view() for c in CannedResponse.objects.filter(site__members__user=user)
-            .select_related("site").order_by("site__name", "shortcut")]
-
-
 def watched_ids(user) -> list[int]:
     """Open conversations assigned to ``user``: their consoles always watch these."""
     return list(

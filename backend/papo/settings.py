@@ -168,14 +168,14 @@ if REDIS_URL:
     if PAPO_CHANNEL_LAYER == "pubsub":
         CHANNEL_LAYERS = {
             "default": {
-                "BACKEND": "realtime.layers.PubSubChannelLayer",
+                "BACKEND": "bus.layers.PubSubChannelLayer",
                 "CONFIG": {"hosts": [REDIS_URL], "prefix": PAPO_CHANNEL_PREFIX},
             }
         }
     else:
         CHANNEL_LAYERS = {
             "default": {
-                "BACKEND": "realtime.layers.CoreChannelLayer",
+                "BACKEND": "bus.layers.CoreChannelLayer",
                 "CONFIG": {"hosts": [REDIS_URL], "prefix": PAPO_CHANNEL_PREFIX,
                            "capacity": PAPO_CHANNEL_CAPACITY, "expiry": 30},
             }
@@ -195,7 +195,7 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "realtime.layers.InMemoryLayer",
+        "default": {"BACKEND": "bus.layers.InMemoryLayer",
                     "CONFIG": {"capacity": PAPO_CHANNEL_CAPACITY}}
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -310,7 +310,7 @@ PAPO = {
     "SWEEP_SECONDS": float(os.environ.get("PAPO_SWEEP_SECONDS", "10")),
     # How long a process trusts its copy of a site (sites/lookup.py)
     "SITE_CACHE_SECONDS": float(os.environ.get("PAPO_SITE_CACHE_SECONDS", "5")),
-    # Threads that run database work for the sockets (realtime/db.py). SQLite has one
+    # Threads that run database work for the sockets (bus/db.py). SQLite has one
     # writer at a time, and a writer that finds the lock taken sleeps in SQLite's busy
     # handler (up to 100 ms a nap): one thread queues them without the naps.
     "DB_THREADS": env_int("PAPO_DB_THREADS", 4 if DATABASE_URL else 1),
@@ -318,7 +318,7 @@ PAPO = {
     # process, and the most sends in one batch.
     "SEND_BATCHES": env_int("PAPO_SEND_BATCHES", 2),
     "SEND_BATCH_MAX": env_int("PAPO_SEND_BATCH_MAX", 200),
-    # Redis (channel layer pool; see realtime/layers.py)
+    # Redis (channel layer pool; see bus/layers.py)
     "REDIS_POOL_SIZE": env_int("PAPO_REDIS_POOL_SIZE", 512),
     "REDIS_POOL_TIMEOUT": env_int("PAPO_REDIS_POOL_TIMEOUT", 20),
 }

@@ -13,12 +13,13 @@ from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
 from agents.models import Membership
+from bus import metrics
 from papo.net import header
 from sites.lookup import site_by_key
 from sites.models import Site
 from sites.origins import normalize_origin, origin_allowed
 
-from . import limits, metrics
+from . import limits
 
 
 @dataclass

@@ -28,9 +28,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from bus import events
 from conversations import actions
 
-from . import events, limits
+from . import limits
 
 Outcome = tuple[float | None, "actions.Ack | Exception | None"]
 

@@ -9,11 +9,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agents.presence import site_available
+from bus import events, groups
 from conversations import messages, serializers
 from conversations.actions import current_conversation
 from conversations.models import Conversation, Message
 from papo.errors import PapoError
-from realtime import events, groups
 from sites.models import Site
 
 from .identity import check_user_hash

@@ -8,8 +8,8 @@ from django.views.decorators.http import require_GET
 from django_ratelimit.decorators import ratelimit
 
 from agents.presence import site_available
+from bus import metrics
 from papo.net import ratelimit_ip
-from realtime import metrics
 from sites.lookup import site_by_key
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from bus import events, groups
 from console import actions
+from console import queries as console_queries
 from console.models import CannedResponse
 from conversations import actions as conv_actions
 from conversations import queries
 from papo.errors import PapoError
-from realtime import events, groups
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,8 +43,8 @@ def test_admin_saves_edits_and_deletes_canned_and_agents_hear(two_sites):
     assert "Hi! How can I help?" in evs[0][1]["text"]
     edited = actions.do_save_canned(s["admin_a"], s["a"].key, "hi", "Hey", canned.pk)
     assert edited.pk == canned.pk and CannedResponse.objects.get().body == "Hey"
-    assert [c["shortcut"] for c in queries.canned_of(s["agent_a"])] == ["hi"]
-    assert queries.canned_of(s["admin_b"]) == []
+    assert [c["shortcut"] for c in console_queries.canned_of(s["agent_a"])] == ["hi"]
+    assert console_queries.canned_of(s["admin_b"]) == []
     actions.do_delete_canned(s["admin_a"], canned.pk)
     assert not CannedResponse.objects.exists()
 
@@ -70,7 +71,7 @@ def test_canned_is_admin_only_and_site_scoped(two_sites):
                    canned_b.pk) == "not_found"
     assert code_of(actions.do_delete_canned, s["admin_a"], canned_b.pk) == "not_found"
     assert CannedResponse.objects.get(pk=canned_b.pk).body == "B only"
-    assert all(c["site"] == s["a"].key for c in queries.canned_of(s["admin_a"]))
+    assert all(c["site"] == s["a"].key for c in console_queries.canned_of(s["admin_a"]))
 
 
 def test_site_settings_admin_only_and_validated(two_sites):

@@ -72,7 +72,7 @@ def test_password_guessing_is_rate_limited(client, site_a, make_agent, settings,
                                            one_rate_window):
     from django.core.cache import caches
 
-    from realtime import metrics
+    from bus import metrics
 
     settings.PAPO = {**settings.PAPO, "LOGIN_RATE": "5/m"}
     agent = make_agent(site_a, "Ana", online=False)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 
+from bus import events, groups
 from conversations import actions, messages, serializers
 from conversations.models import Conversation, Message
 from papo.errors import PapoError
-from realtime import events, groups
 from visitors import actions as visitor_actions
 from visitors.tokens import make_token
 

@@ -2,7 +2,7 @@
 
 The consumer only parses and authorises; every state change is an action
 (``conversations.actions``, ``visitors.actions``, ``agents.presence``) run in
-one database hop through ``realtime.events.run``.
+one database hop through ``bus.events.run``.
 
 Frames from the client are handled in order by one worker task per
 connection, not by Channels' dispatch loop: an agent busy storing its own
@@ -17,7 +17,7 @@ lost by the channel layer: it is read from the database and sent first.
 
 Faults: a socket whose events may have been lost wholesale is closed with
 4012 and its client resumes by seq, from the database: when the channel
-layer reconnected to Redis (``realtime.layers``) and when the process is
+layer reconnected to Redis (``bus.layers``) and when the process is
 told to stop (SIGTERM; the client reconnects to another process). A hello
 that fails (database or Redis unreachable) or a gap fill the database cannot
 serve closes the socket with 4013, so the client retries with backoff.
@@ -38,10 +38,11 @@ from django.conf import settings
 from django.db import DatabaseError, InterfaceError
 from redis.exceptions import RedisError
 
+from bus import events, layers, metrics
+from bus.db import in_db
 from papo.errors import PapoError
 
-from .. import events, layers, metrics, protocol
-from ..db import in_db
+from .. import protocol
 from ..limits import TokenBucket, frame_bucket
 
 log = logging.getLogger("papo.realtime")

@@ -9,14 +9,16 @@ import time
 from django.conf import settings
 
 from agents import presence, sessions
+from bus import events, groups
+from bus.db import in_db
 from console import actions as console_actions
+from console import queries as console_queries
 from conversations import actions, queries, serializers
 from conversations.models import Message
 from papo.errors import PapoError
 from papo.net import header, scope_client_ip
 
-from .. import events, groups, handshake, limits, protocol, sending
-from ..db import in_db
+from .. import handshake, limits, protocol, sending
 from .base import CLOSE_TOO_MANY, PapoConsumer
 
 log = logging.getLogger("papo.realtime")
@@ -35,7 +37,7 @@ def _act(action, user, *args) -> dict:
 
 def _hello(user, channel_name: str) -> dict:
     presence.do_agent_connect(user, channel_name)
-    return queries.console_welcome(user)
+    return console_queries.console_welcome(user)
 
 
 def _access_and_memberships(user, session_key: str | None):

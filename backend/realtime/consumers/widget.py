@@ -12,6 +12,8 @@ import time
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
+from bus import events, groups, metrics
+from bus.db import in_db
 from conversations import actions, serializers
 from conversations.models import Message
 from papo.errors import PapoError
@@ -20,8 +22,7 @@ from visitors import actions as visitor_actions
 from visitors.models import Visitor
 from visitors.tokens import TokenError, read_token
 
-from .. import events, groups, handshake, limits, metrics, protocol, sending
-from ..db import in_db
+from .. import handshake, limits, protocol, sending
 from .base import CLOSE_ABUSE, CLOSE_FORBIDDEN, CLOSE_TOKEN, CLOSE_TOO_MANY, PapoConsumer
 
 PING_SECONDS = 25

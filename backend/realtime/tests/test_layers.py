@@ -12,9 +12,9 @@ import pytest
 import redis
 from channels_redis.utils import _consistent_hash
 
+from bus.layers import CoreChannelLayer, PubSubChannelLayer
 from papo.testing.live import require_services
 from papo.testing.server import REDIS_URL
-from realtime.layers import CoreChannelLayer, PubSubChannelLayer
 
 pytestmark = [pytest.mark.services]
 

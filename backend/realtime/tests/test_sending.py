@@ -14,10 +14,11 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 
+from bus import groups
 from conversations import actions
 from conversations.models import Conversation, Message
 from papo.errors import PapoError
-from realtime import groups, sending
+from realtime import sending
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

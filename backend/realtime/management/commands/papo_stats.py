@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from realtime import metrics
+from bus import metrics
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ back. The frame is serialised once here and forwarded as text by every
 consumer in the group.
 
 Consumers run actions through :func:`run`: the action's database work happens
-in one hop to the database thread pool (one transaction, ``realtime.db``), its events are
+in one hop to the database thread pool (one transaction, ``bus.db``), its events are
 collected instead of being sent from the worker thread, and then sent from
 the event loop. Sync callers (HTTP views, admin, commands) have no collector,
 so their events are sent straight after commit.
@@ -15,7 +15,7 @@ A publish that fails (Redis unreachable) never undoes or hides a commit: it
 is logged and counted (``publish.failed``) and the caller still gets its
 result, so a stored message is acknowledged. The database is the truth;
 receivers catch up by seq (a gap fill, or a resume after the layer
-reconnects and their sockets are closed with 4012: ``realtime.layers``).
+reconnects and their sockets are closed with 4012: ``bus.layers``).
 """
 
 from __future__ import annotations
