@@ -98,13 +98,14 @@ def _publish_presence(user) -> None:
         "open": Conversation.objects.filter(assignee=user, status="open").count(),
     }}
     for site_id in Membership.objects.filter(user=user).values_list("site_id", flat=True):
-        events.publish(groups.site_agents(site_id), frame)
+        events.publish(groups.site_agents(site_id), frame, site=site_id)
         _publish_availability(site_id)
 
 
 def _publish_availability(site_id: int) -> None:
     events.publish(groups.site_widgets(site_id),
-                   {"type": "availability", "agents_online": site_has_online_agent(site_id)})
+                   {"type": "availability", "agents_online": site_has_online_agent(site_id)},
+                   site=site_id)
 
 
 def publish_left_site(user_id: int, site_id: int) -> None:
@@ -120,7 +121,7 @@ def publish_left_site(user_id: int, site_id: int) -> None:
         "status": Presence.Status.OFFLINE,
         "open": Conversation.objects.filter(assignee_id=user_id, site_id=site_id,
                                             status=Conversation.Status.OPEN).count(),
-    }})
+    }}, site=site_id)
     _publish_availability(site_id)
 
 

@@ -46,31 +46,46 @@ def dumps(frame: dict) -> str:
     return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
 
 
-def event(frame: dict, *, conversation: int | None = None, seq: int | None = None,
-          skip: str | None = None, assignee: int | None = None,
-          prev: int | None = None) -> dict:
-    """A channel-layer message carrying one protocol frame, serialised once.
+def event(group: str, frame: dict, *, site: int, conversation: int | None = None,
+          seq: int | None = None, skip: str | None = None, assignee: int | None = None,
+          prev: int | None = None, last_seq: int | None = None) -> dict:
+    """A channel-layer message carrying one protocol frame for ``group``, serialised once.
 
-    ``conversation``/``seq`` let consumers drop what they already sent and fill
-    gaps; ``skip`` names a channel that must not get it (the sender's own);
-    ``assignee`` tells console consumers whose chat it now is; ``prev`` is the
-    previous seq this audience can see (a widget skips internal notes' seqs).
+    The metadata is what each receiving socket decides by (``realtime.delivery``),
+    without parsing the frame:
+
+    - ``site`` and ``group``: whom it is for. A socket forwards an event only if it
+      may see that site and is still a member of that group when the event goes
+      out: no event type is exempt (typing, read, presence included).
+    - ``conv``/``seq``: to drop what a socket already sent and fill gaps; ``prev``
+      is the previous seq this audience can see (a widget skips internal notes' seqs).
+    - ``skip``: a channel that must not get it (the sender's own).
+    - ``assignee`` and ``last_seq`` (conversation events): whose chat it now is, and
+      the seq its new assignee's stream starts after.
     """
     return {
         "type": "papo.event",
         "text": dumps(frame),
         "kind": frame["type"],
+        "group": group,
+        "site": site,
         "conv": conversation,
         "seq": seq,
         "skip": skip,
         "assignee": assignee,
         "prev": prev,
+        "last_seq": last_seq,
     }
 
 
-def publish(group: str, frame: dict, **meta: Any) -> None:
+def publish(group: str, frame: dict, *, site: int, **meta: Any) -> None:
     """Send ``frame`` to ``group`` once the current transaction commits."""
-    publish_raw(group, event(frame, **meta))
+    publish_raw(group, event(group, frame, site=site, **meta))
+
+
+async def send_now(group: str, frame: dict, *, site: int, **meta: Any) -> None:
+    """Send an event that stores nothing (typing) at once, from the event loop."""
+    await send_all([(group, event(group, frame, site=site, **meta))])
 
 
 def publish_raw(group: str, message: dict) -> None:

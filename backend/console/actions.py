@@ -42,7 +42,8 @@ def admin_of(user, site_key: object) -> Membership:
 def publish_canned(site: Site) -> None:
     rows = CannedResponse.objects.filter(site=site).select_related("site").order_by("shortcut")
     events.publish(groups.site_agents(site.pk), {
-        "type": "canned", "site": site.key, "responses": [c.as_view() for c in rows]})
+        "type": "canned", "site": site.key, "responses": [c.as_view() for c in rows]},
+        site=site.pk)
 
 
 def _first_error(exc: ValidationError) -> str:

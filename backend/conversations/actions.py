@@ -17,7 +17,7 @@ from bus import events, groups
 from papo.errors import PapoError
 from visitors.models import Visitor
 
-from . import access, messages, routing
+from . import access, messages, routing, sql_append
 from .models import Conversation, Message
 from .serializers import agent_name
 
@@ -95,14 +95,14 @@ class Send:
     internal: object = False
 
 
-def check_send(send: Send) -> messages.FastSend:
+def check_send(send: Send) -> sql_append.FastSend:
     if not isinstance(send.internal, bool):
         raise PapoError("invalid", "internal must be true or false")
     body = messages.check_body(send.body)
     client_id = messages.check_client_id(send.client_id)
     if send.visitor is not None:
-        return messages.FastSend(Message.Author.VISITOR, body, client_id, visitor=send.visitor)
-    return messages.FastSend(Message.Author.AGENT, body, client_id, agent=send.agent,
+        return sql_append.FastSend(Message.Author.VISITOR, body, client_id, visitor=send.visitor)
+    return sql_append.FastSend(Message.Author.AGENT, body, client_id, agent=send.agent,
                              conversation_id=send.conversation_id, internal=send.internal)
 
 
@@ -111,14 +111,14 @@ def do_send_many(sends: list[Send]) -> list[Ack | Exception]:
 
     Sends that arrive together from different sockets are stored together:
     the common case (a message into an open conversation) in one transaction
-    for all of them (``messages.append_many``). Every other send (a visitor's
+    for all of them (``sql_append.append_many``). Every other send (a visitor's
     first message, which opens and routes a conversation; an agent's reply that
     claims a waiting chat; a duplicate on SQLite) then runs on its own, in the
     order given, exactly as :func:`do_visitor_send` or :func:`do_agent_send`
     would run it alone. A send's check failing (``PapoError``) fails that send only.
     """
     results: list[Ack | Exception | None] = [None] * len(sends)
-    checked: dict[int, messages.FastSend] = {}
+    checked: dict[int, sql_append.FastSend] = {}
     for i, send in enumerate(sends):
         try:
             checked[i] = check_send(send)
@@ -127,7 +127,7 @@ def do_send_many(sends: list[Send]) -> list[Ack | Exception]:
     # Rows are locked in conversation order, so two batches never wait in a circle.
     fast = sorted((i for i, c in checked.items() if c.visitor is None or c.visitor.pk is not None),
                   key=lambda i: sends[i].conversation_id or 0)
-    for i, done in zip(fast, messages.append_many([checked[i] for i in fast]), strict=True):
+    for i, done in zip(fast, sql_append.append_many([checked[i] for i in fast]), strict=True):
         if done is not None:
             results[i] = _ack(*done)
     for i in checked:
@@ -153,7 +153,8 @@ def do_visitor_send(visitor: Visitor, client_id: object, body: object) -> Ack:
 
 def do_agent_send(user, conversation_id: int, client_id: object, body: object,
                   internal: object = False) -> Ack:
-    """Store an agent's reply. Replying to a waiting chat claims it.
+    """Store an agent's reply. Replying to a waiting chat claims it; a chat another
+    agent has is refused (``forbidden``).
 
     ``internal`` stores an agent-only note instead: it never reaches the visitor
     (see ``messages.append``), claims nothing and may be added in any status.
@@ -162,7 +163,7 @@ def do_agent_send(user, conversation_id: int, client_id: object, body: object,
                      internal=internal))
 
 
-def _send_on_the_orm(send: messages.FastSend) -> Ack:
+def _send_on_the_orm(send: sql_append.FastSend) -> Ack:
     """A send the fast path left: the full rules, with the ORM, in one transaction."""
     if send.visitor is not None:
         return _visitor_send_on_the_orm(send.visitor, send.client_id, send.body)
@@ -198,6 +199,11 @@ def _agent_send_on_the_orm(user, conversation_id: int, client_id: str, body: str
         if not internal:
             if conv.status == Conversation.Status.RESOLVED:
                 raise PapoError("invalid_state", "this conversation is resolved; reopen it first")
+            if conv.status == Conversation.Status.OPEN and conv.assignee_id != user.pk:
+                # The visitor hears one agent at a time: colleagues add notes, or ask
+                # for a transfer (the console offers both; a raw client gets this).
+                raise PapoError("forbidden", f"{agent_name(conv.assignee)} has this chat: "
+                                "add an internal note, or ask them to transfer it")
             if conv.status == Conversation.Status.WAITING:
                 routing.assign(conv, user)
         msg = messages.append(
@@ -310,8 +316,10 @@ def do_read(conv: Conversation, side: str, seq: object) -> int:
         frame = {"type": "read", "conversation": conv.pk, "side": side, "seq": seq}
         # The visitor hears of the marker only up to what they can see (not notes' seqs).
         events.publish(groups.visitor(conv.visitor.public_id),
-                       {**frame, "seq": min(seq, conv.visible_seq)}, conversation=conv.pk)
-        events.publish(groups.conversation(conv.pk), frame, conversation=conv.pk)
+                       {**frame, "seq": min(seq, conv.visible_seq)}, site=conv.site_id,
+                       conversation=conv.pk)
+        events.publish(groups.conversation(conv.pk), frame, site=conv.site_id,
+                       conversation=conv.pk)
     return seq
 
 

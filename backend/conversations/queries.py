@@ -93,6 +93,12 @@ def visitor_history(user, conversation_id: int, limit: int = 20) -> dict:
     }
 
 
+def last_seqs(conversation_ids: list[int]) -> dict[int, int]:
+    """Each conversation's ``last_seq`` (the newest message's seq), by id."""
+    return dict(Conversation.objects.filter(pk__in=conversation_ids)
+                .values_list("pk", "last_seq"))
+
+
 def watched_ids(user) -> list[int]:
     """Open conversations assigned to ``user``: their consoles always watch these."""
     return list(

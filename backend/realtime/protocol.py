@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from papo.errors import PapoError
 
-VERSION = 1
+VERSION = 2  # what this server speaks by default (docs/protocol.md)
+SPOKEN = (1, 2)  # versions a client may ask for in hello: older clients are still served
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ WIDGET: dict[str, dict[str, Field]] = {
     "typing": {"state": STATE},
     "read": {"seq": SEQ},
     "profile": {"name": NAME, "email": EMAIL, "page": PAGE},
-    "history": {"before_seq": OPT_SEQ, "limit": LIMIT},
+    "history": {"before_seq": OPT_SEQ, "after_seq": OPT_SEQ, "limit": LIMIT},
     "ping": {},
 }
 

@@ -31,11 +31,12 @@ class Welcome:
     messages: list[Message]
     has_more: bool
     agents_online: bool
+    more_after: bool = False  # a resume that stopped short of the newest message
 
-    def frame(self, extra: dict) -> dict:
+    def frame(self, version: int, extra: dict) -> dict:
         return {
             "type": "welcome",
-            "v": 1,
+            "v": version,
             "token": self.token,
             "visitor": self.visitor.as_public(),
             "conversation": serializers.conversation_for_widget(self.conversation)
@@ -44,6 +45,7 @@ class Welcome:
             "has_more": self.has_more,
             "agents_online": self.agents_online,
             "config": self.visitor.site.widget_config(self.agents_online),
+            **({"more_after": self.more_after} if version >= 2 else {}),
             **extra,
         }
 
@@ -165,11 +167,12 @@ def do_visitor_hello(site: Site, hello: dict, user_agent: str = "") -> Welcome:
 
     conv = current_conversation(visitor)
     rows: list[Message] = []
-    has_more = False
+    has_more = more_after = False
     if conv is not None:
         if resume is not None and resume["conversation"] == conv.pk:
             rows, has_more = messages.page(conv, after_seq=resume["last_seq"],
                                            limit=REPLAY_LIMIT, visible_only=True)
+            more_after = has_more
         else:
             rows, has_more = messages.page(conv, visible_only=True)
     return Welcome(
@@ -179,6 +182,7 @@ def do_visitor_hello(site: Site, hello: dict, user_agent: str = "") -> Welcome:
         messages=rows,
         has_more=has_more,
         agents_online=site_available(site.pk),
+        more_after=more_after,
     )
 
 
@@ -202,14 +206,18 @@ def do_update_visitor(visitor: Visitor, *, name=None, email=None, page=None) -> 
         if conv is not None:
             messages.publish_conversation(conv, "updated")
         events.publish(groups.visitor(visitor.public_id),
-                       {"type": "visitor", "visitor": visitor.as_public()})
+                       {"type": "visitor", "visitor": visitor.as_public()},
+                       site=visitor.site_id)
     return visitor
 
 
-def visitor_history(visitor: Visitor, before_seq: int | None, limit: int | None) -> tuple[
-        Conversation | None, list[Message], bool]:
+def visitor_history(visitor: Visitor, before_seq: int | None, after_seq: int | None,
+                    limit: int | None) -> tuple[Conversation | None, list[Message], bool]:
+    """A page of the visitor's current conversation: older than ``before_seq`` (the
+    latest page without it), or, with ``after_seq``, forward from it (resume)."""
     conv = current_conversation(visitor)
     if conv is None:
         return None, [], False
-    rows, has_more = messages.page(conv, before_seq=before_seq, limit=limit, visible_only=True)
+    rows, has_more = messages.page(conv, before_seq=before_seq, after_seq=after_seq, limit=limit,
+                                   visible_only=True)
     return conv, rows, has_more

@@ -72,14 +72,14 @@ def test_notes_are_absent_from_every_visitor_read(chat, settings):
     for hello in ({"token": token}, {"token": token, "resume": {"conversation": conv.pk,
                                                                 "last_seq": 0}}):
         welcome = visitor_actions.do_visitor_hello(site, hello)
-        frame = welcome.frame({})
+        frame = welcome.frame(2, {})
         bodies = [m["body"] for m in frame["messages"]]
         assert "public reply" in bodies and "secret note" not in bodies
         assert "internal" not in frame["messages"][0]
         conv.refresh_from_db()
         assert frame["conversation"]["last_seq"] == conv.visible_seq
     # widget history
-    _, rows, _ = visitor_actions.visitor_history(visitor, None, None)
+    _, rows, _ = visitor_actions.visitor_history(visitor, None, None, None)
     assert "secret note" not in [m.body for m in rows]
     # the widget consumer's gap fill reads the same way
     from realtime.consumers.widget import WidgetConsumer

@@ -20,8 +20,8 @@ from django.core.management import call_command
 from django.db import connections
 from django.utils import timezone
 
-from conversations.messages import PG_SEND_SQL
 from conversations.models import Conversation, Message
+from conversations.sql_append import PG_SEND_SQL
 from papo.testing.live import require_services
 from papo.testing.server import Stack
 from sites.models import Site

@@ -29,6 +29,7 @@ class Peer:
     def __init__(self, conn) -> None:
         self.conn = conn
         self.frames: list[dict] = []
+        self.welcome: dict | None = None
         self._unread: list[dict] = []
         self._heartbeat: asyncio.Task | None = None
 

@@ -14,6 +14,8 @@ import pytest
 from .client import Peer
 from .server import BACKEND, Daphne, Stack, free_port, services_missing
 
+PROTOCOL = 2  # the version these test clients speak unless a test asks for another
+
 REPO = BACKEND.parent
 
 
@@ -117,20 +119,22 @@ class LivePapo:
         return await Peer.open(url, origin=origin, headers=headers)
 
     async def visitor(self, site_key: str | None = None, **hello) -> tuple[Peer, dict]:
-        """A widget socket that said hello; returns it and the welcome."""
+        """A widget socket that said hello (protocol version ``v``, the current one
+        unless given); returns it and the welcome."""
         peer = await self.widget(site_key, server=hello.pop("server", None))
-        await peer.send({"type": "hello", "v": 1, **hello})
+        await peer.send({"type": "hello", "v": PROTOCOL, **hello})
         return peer, await peer.expect("welcome")
 
     async def console(self, agent: dict, *, origin: str | None = "default",
-                      server: Daphne | None = None, hello: bool = True) -> Peer:
+                      server: Daphne | None = None, hello: bool = True,
+                      v: int | None = None) -> Peer:
         server = server or self.server
         origin = server.http if origin == "default" else origin
         peer = await Peer.open(f"{server.ws}/ws/console/", origin=origin,
                                cookie=f"sessionid={agent['session']}")
         if hello:
-            await peer.send({"type": "hello", "v": 1})
-            await peer.expect("welcome")
+            await peer.send({"type": "hello", "v": v or PROTOCOL})
+            peer.welcome = await peer.expect("welcome")
         if self.heartbeat:
             peer.start_heartbeat(self.heartbeat)
         return peer

@@ -9,11 +9,12 @@ connection, not by Channels' dispatch loop: an agent busy storing its own
 replies must still be shown everybody else's at once. Events that arrive
 before ``welcome`` wait in a buffer and go out right after it.
 
-Delivery: a consumer remembers the highest seq it sent per conversation. A
-live message at or below it was already sent (say, in a replay) and is
-dropped; one that skips ahead waits ``GAP_WAIT`` for the missing ones (two
-processes' events can cross on the way), and what is still missing then was
-lost by the channel layer: it is read from the database and sent first.
+Delivery: what a socket sends, in what order, is its ``realtime.delivery.Stream``:
+it drops what was sent already, waits briefly for crossing events, fills gaps
+from the database (one fill per conversation at a time) and holds a
+conversation's events while a page of its history is read. Each event goes out
+only if the socket may hear it at that moment (``may_hear``: its site, and a
+group the socket is still in).
 
 Faults: a socket whose events may have been lost wholesale is closed with
 4012 and its client resumes by seq, from the database: when the channel
@@ -43,6 +44,7 @@ from bus.db import in_db
 from papo.errors import PapoError
 
 from .. import protocol
+from ..delivery import Rows, Stream
 from ..limits import TokenBucket, frame_bucket
 
 log = logging.getLogger("papo.realtime")
@@ -55,10 +57,6 @@ CLOSE_TOO_MANY = 4029
 CLOSE_TOKEN = 4401
 CLOSE_FORBIDDEN = 4403
 SHUTDOWN_SECONDS = 5.0  # what a stopping process gives each socket to say goodbye
-# Two processes publish one conversation's messages in commit order each, but
-# they reach a third in any order: a seq that skips ahead waits this long for
-# the missing ones before they are read from the database.
-GAP_WAIT = 0.05  # seconds
 
 _open: weakref.WeakSet[PapoConsumer] = weakref.WeakSet()
 _closing: set[asyncio.Task] = set()
@@ -102,6 +100,7 @@ _outage_log = _OncePerInterval(5.0)
 
 class PapoConsumer(AsyncWebsocketConsumer):
     schema: dict[str, dict[str, protocol.Field]] = {}
+    track_all = False  # the stream's rule: every conversation tracked (a widget's own)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -110,7 +109,9 @@ class PapoConsumer(AsyncWebsocketConsumer):
         self.accepted = False
         self.departed = False  # disconnect() ran
         self.joined: set[str] = set()
-        self.sent_seq: dict[int, int] = {}
+        self.version = protocol.VERSION  # what the client's hello asked for
+        self.stream = Stream(send=self.send_text, load=self._load, authorise=self.may_hear,
+                             observe=self.on_event, track_all=self.track_all)
         self.bucket: TokenBucket = frame_bucket()
         self._hello_timer: asyncio.TimerHandle | None = None
         # Frames waiting for the worker; the worker lives only while there are some.
@@ -118,10 +119,6 @@ class PapoConsumer(AsyncWebsocketConsumer):
         # ``asyncio.Queue`` and a parked worker each cost ~3 KB per socket.)
         self._inbox: deque[tuple[dict, object]] | None = None
         self._worker: asyncio.Task | None = None
-        self._early_events: list[dict] = []
-        self._held: dict[int, list[dict]] = {}  # conversation -> events, while history loads
-        self._reordering: dict[int, list[dict]] = {}  # conversation -> events, see GAP_WAIT
-        self._waits: set[asyncio.Task] = set()
 
     async def __call__(self, scope, receive, send):
         try:
@@ -220,18 +217,18 @@ class PapoConsumer(AsyncWebsocketConsumer):
         if self._hello_timer is not None:
             self._hello_timer.cancel()
             self._hello_timer = None
-        early, self._early_events = self._early_events, []
-        for event in early:
-            await self.papo_event(event)
+        await self.stream.start()
 
     async def close_with(self, code: int) -> None:
         if not self.closed:
             self.closed = True
+            self.stream.close()
             await self.close(code=code)
 
     async def disconnect(self, code: int) -> None:
         self.closed = True
         self.departed = True
+        self.stream.close()
         _open.discard(self)
         if self._hello_timer is not None:
             self._hello_timer.cancel()
@@ -330,9 +327,11 @@ class PapoConsumer(AsyncWebsocketConsumer):
                 raise PapoError("hello_required", "send hello first")
             if self.ready and kind == "hello":
                 raise PapoError("invalid", "hello was already received")
-            if kind == "hello" and frame["v"] != protocol.VERSION:
-                raise PapoError("unsupported_version",
-                                f"this server speaks protocol version {protocol.VERSION}")
+            if kind == "hello":
+                if frame["v"] not in protocol.SPOKEN:
+                    raise PapoError("unsupported_version", "this server speaks protocol "
+                                    f"versions {', '.join(map(str, protocol.SPOKEN))}")
+                self.version = frame["v"]
             await getattr(self, "on_" + kind)(frame, ref)
         except PapoError as exc:
             if exc.code == "invalid":
@@ -367,96 +366,56 @@ class PapoConsumer(AsyncWebsocketConsumer):
     async def papo_event(self, event: dict) -> None:
         if self.closed or event.get("skip") == self.channel_name:
             return
-        if not self.ready:
-            self._early_events.append(event)
-            return
-        if event.get("conv") in self._held:
-            self._held[event["conv"]].append(event)
-            return
-        if event.get("conv") in self._reordering:
-            self._reordering[event["conv"]].append(event)
-            return
-        conv, seq = event.get("conv"), event.get("seq")
-        if event.get("kind") == "message" and conv is not None and seq is not None:
-            sent = self.sent_seq.get(conv)
-            if sent is not None:
-                if seq <= sent:
-                    return
-                # ``prev`` (when given) is the previous seq this socket may see: seqs
-                # between it and ``seq`` belong to internal notes, not to a lost event.
-                prev = event.get("prev")
-                if seq > sent + 1 and (prev is None or prev > sent):
-                    if not event.get("waited"):
-                        self._wait_for_missing(conv, event)
-                        return
-                    if not await self.fill_gap(conv, sent, seq):
-                        return  # closed: the client resumes from what it was sent
-            self.sent_seq[conv] = max(seq, self.sent_seq.get(conv, 0))
-        await self.on_event(event)
-        await self.send_text(event["text"])
+        await self.stream.deliver(event)
 
-    def _wait_for_missing(self, conv: int, event: dict) -> None:
-        """Keep ``conv``'s events back for ``GAP_WAIT``; then send them in seq order,
-        reading from the database only what still has not arrived."""
-        self._reordering[conv] = [event]
-
-        async def replay() -> None:
-            await asyncio.sleep(GAP_WAIT)
-            waiting, key = self._reordering.pop(conv, []), 0
-            keyed = []
-            for e in waiting:  # messages by seq; anything else stays after its predecessor
-                key = e["seq"] if e.get("kind") == "message" and e.get("seq") else key
-                keyed.append((key, e))
-            for _, e in sorted(keyed, key=lambda item: item[0]):
-                await self.papo_event({**e, "waited": True})
-
-        task = asyncio.ensure_future(replay())
-        self._waits.add(task)
-        task.add_done_callback(self._waits.discard)
+    def may_hear(self, event: dict) -> bool:
+        """May this socket hear ``event`` now? Asked as each event goes out."""
+        raise NotImplementedError
 
     async def on_event(self, event: dict) -> None:
-        """Hook: react to an event before it is forwarded."""
+        """Hook: react to an event just before it is forwarded."""
 
-    async def fill_gap(self, conv: int, after: int, before: int) -> bool:
-        """The layer dropped messages (after, before): send them from the database.
+    @property
+    def pages_forward(self) -> bool:
+        """Version 2 clients page forward through a long gap themselves (``after_seq``);
+        version 1 clients get it filled live, however long."""
+        return self.version >= 2
+
+    def page_read(self, conv: int, rows: list[dict], through: int, more_after: bool) -> None:
+        """A page of ``conv`` reaching the newest message (``through``) was read, or,
+        with ``more_after``, one that stops at its last row: tell the stream."""
+        if more_after and rows:
+            if self.pages_forward:
+                self.stream.fall_behind(conv, rows[-1]["seq"])
+            else:
+                self.stream.track(conv, rows[-1]["seq"])
+            return
+        self.stream.track(conv, max([through, *(m["seq"] for m in rows)]))
+
+    async def _load(self, conv: int, after: int, before: int) -> Rows | None:
+        """The stream's gap fill: messages strictly between two seqs, from the database.
 
         Without the database the later message cannot go out either (the client
         resumes from the highest seq it was sent, so it would never see the
-        missing ones): the socket closes (4013) and the client resumes later."""
+        missing ones): the socket closes (4013) and the client resumes later.
+        None also when the socket may no longer see the conversation."""
         try:
             rows = await in_db(self.load_range)(conv, after, before)
+        except PapoError:
+            return None
         except (DatabaseError, InterfaceError) as exc:
             log.warning("seq gap on conversation %s (%s..%s) not filled for %s (%r); closing",
                         conv, after, before, self.describe(), exc)
             await self.close_with(CLOSE_TRY_AGAIN)
-            return False
+            return None
         metrics.count("gap.filled")
         log.info("seq gap on conversation %s (%s..%s) filled from the database for %s", conv,
                  after, before, self.describe())
-        for frame in rows:
-            await self.send_frame(frame)
-        return True
+        return [(m["seq"], events.dumps({"type": "message", "message": m})) for m in rows]
 
     def load_range(self, conv: int, after: int, before: int) -> list[dict]:
+        """Messages of ``conv`` strictly between two seqs that this socket may see."""
         raise NotImplementedError
-
-    def hold(self, conv: int) -> None:
-        """Keep live events of ``conv`` back while its history is read and sent."""
-        self._held.setdefault(conv, [])
-
-    async def release(self, conv: int) -> None:
-        """Send what was held, minus what the history already showed."""
-        for event in self._held.pop(conv, []):
-            await self.papo_event(event)
-
-    def note_seen(self, conv: int, seq: int) -> None:
-        """This socket has been given everything of ``conv`` up to ``seq``."""
-        if seq > self.sent_seq.get(conv, 0):
-            self.sent_seq[conv] = seq
-
-    def note_sent(self, messages: list[dict]) -> None:
-        for m in messages:
-            self.note_seen(m["conversation"], m["seq"])
 
     async def on_ping(self, frame: dict, ref: object) -> None:
         await self.send_frame({"type": "pong", "ref": ref})

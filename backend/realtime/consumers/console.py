@@ -35,9 +35,10 @@ def _act(action, user, *args) -> dict:
     return _conversation_view(action(user, *args))
 
 
-def _hello(user, channel_name: str) -> dict:
+def _hello(user, channel_name: str, assigned: list[int]) -> dict:
     presence.do_agent_connect(user, channel_name)
-    return console_queries.console_welcome(user)
+    return {**console_queries.console_welcome(user),
+            "live_from": queries.last_seqs(assigned)}
 
 
 def _access_and_memberships(user, session_key: str | None):
@@ -81,6 +82,7 @@ class ConsoleConsumer(PapoConsumer):
         self.assigned: set[int] = set()
         self.watching: set[int] = set()
         self.site_ids: list[int] = []
+        self.site_set: frozenset[int] = frozenset()
         self._access_due = 0.0  # monotonic time of the next access re-check
         self._recheck_after_hello = False
         self._lanes: dict[object, asyncio.Task] = {}  # conversation -> its latest send/open
@@ -123,13 +125,20 @@ class ConsoleConsumer(PapoConsumer):
         if ending is not None:  # logged out between the handshake and hello
             await self.end(ending)
             return
+        self.site_set = frozenset(self.site_ids)
         self._access_due = time.monotonic() + settings.PAPO["SESSION_CHECK_SECONDS"]
         for site_id in self.site_ids:
             await self.join(groups.site_agents(site_id))
         for conv in assigned:
             await self.watch(conv, assigned=True)
-        welcome = await events.run(_hello, self.user, self.channel_name)
-        await self.send_frame({"type": "welcome", "v": protocol.VERSION, **welcome, "limits": {
+        # Read after joining: every message of these chats after ``live_from`` reaches
+        # this socket, live or filled; the client fetches the rest with ``open``.
+        welcome = await events.run(_hello, self.user, self.channel_name, assigned)
+        for conv, last in welcome["live_from"].items():
+            self.stream.track(conv, last)
+        if self.version < 2:
+            del welcome["live_from"]
+        await self.send_frame({"type": "welcome", "v": self.version, **welcome, "limits": {
             "max_body": settings.PAPO["MAX_BODY_CHARS"], "ping_seconds": PING_SECONDS}})
         await self.mark_ready()
         if self._recheck_after_hello:  # access changed while hello was under way
@@ -221,24 +230,30 @@ class ConsoleConsumer(PapoConsumer):
 
     async def on_open(self, frame: dict, ref: object) -> None:
         conv_id = frame["conversation"]
-        # Watch first, then read; what is published meanwhile waits, then goes out
-        # after the history minus what the history already held.
-        self.hold(conv_id)
-        await self.watch(conv_id)
+        before, after = frame.get("before_seq"), frame.get("after_seq")
+        # A page that reaches the newest message, or pages toward it (after_seq wins).
+        tail = after is not None or before is None
+        # Watch first, then read: what is published meanwhile waits, then goes out
+        # after the page minus what the page already held. Nothing of the chat goes
+        # out before the read has shown that this agent may see it.
+        if tail:
+            self.stream.hold(conv_id)
         try:
+            await self.watch(conv_id)
             view, rows, has_more = await in_db(_open)(
-                self.user, conv_id, frame.get("before_seq"), frame.get("after_seq"),
-                frame.get("limit"))
-        except PapoError:
-            self._held.pop(conv_id, None)
+                self.user, conv_id, before, after, frame.get("limit"))
+        except BaseException:
+            if tail:
+                await self.stream.release(conv_id, discard=True)
             await self.unwatch(conv_id)
             raise
-        self.note_sent(rows)
-        if frame.get("before_seq") is None and not has_more:
-            self.note_seen(conv_id, view["last_seq"])  # read up to the newest message
+        if tail:
+            self.page_read(conv_id, rows, view["last_seq"],
+                           more_after=after is not None and has_more)
         await self.send_frame({"type": "history", "ref": ref, "conversation": view,
                                "messages": rows, "has_more": has_more})
-        await self.release(conv_id)
+        if tail:
+            await self.stream.release(conv_id)
 
     async def on_close(self, frame: dict, ref: object) -> None:
         await self.unwatch(frame["conversation"])
@@ -253,16 +268,17 @@ class ConsoleConsumer(PapoConsumer):
         conv_id = frame["conversation"]
         if conv_id not in self.watching and conv_id not in self.assigned:
             raise PapoError("not_found", "open the conversation first")
-        visitor_public_id = await in_db(self._visitor_of)(conv_id)
+        site_id, visitor_public_id = await in_db(self._typing_target)(conv_id)
         typing = {"type": "typing", "conversation": conv_id, "author": "agent",
                   "name": serializers.agent_name(self.user), "state": frame["state"]}
-        await self.channel_layer.group_send(groups.visitor(visitor_public_id),
-                                            events.event(typing))
-        await self.channel_layer.group_send(
-            groups.conversation(conv_id), events.event(typing, skip=self.channel_name))
+        await events.send_now(groups.visitor(visitor_public_id), typing, site=site_id,
+                              conversation=conv_id)
+        await events.send_now(groups.conversation(conv_id), typing, site=site_id,
+                              conversation=conv_id, skip=self.channel_name)
 
-    def _visitor_of(self, conv_id: int) -> str:
-        return queries.access.get_visible(self.user, conv_id).visitor.public_id
+    def _typing_target(self, conv_id: int) -> tuple[int, str]:
+        conv = queries.access.get_visible(self.user, conv_id)
+        return conv.site_id, conv.visitor.public_id
 
     async def on_read(self, frame: dict, ref: object) -> None:
         await events.run(actions.do_agent_read, self.user, frame["conversation"], frame["seq"])
@@ -317,20 +333,28 @@ class ConsoleConsumer(PapoConsumer):
     async def unwatch(self, conv_id: int, *, assigned: bool = False) -> None:
         (self.assigned if assigned else self.watching).discard(conv_id)
         if conv_id not in self.assigned and conv_id not in self.watching:
+            self.stream.untrack(conv_id)
             await self.leave(groups.conversation(conv_id))
 
+    def may_hear(self, event: dict) -> bool:
+        """Only events of this agent's sites, from groups this socket is still in."""
+        return event.get("site") in self.site_set and event.get("group") in self.joined
+
     async def on_event(self, event: dict) -> None:
-        """Follow assignment: the assignee's consoles always watch the chat."""
+        """Follow assignment: the assignee's consoles always watch the chat, and its
+        stream on this socket is complete from the assigning event's ``last_seq``."""
         conv = event.get("conv")
         if event["kind"] != "conversation" or conv is None:
             return
         if event.get("assignee") == self.user.pk:
-            await self.watch(conv, assigned=True)
+            if conv not in self.assigned:
+                await self.watch(conv, assigned=True)
+                self.stream.track(conv, event.get("last_seq") or 0)
         elif conv in self.assigned:
             await self.unwatch(conv, assigned=True)
 
     def load_range(self, conv: int, after: int, before: int) -> list[dict]:
         queries.access.get_visible(self.user, conv)
         rows = Message.objects.filter(conversation_id=conv, seq__gt=after, seq__lt=before)
-        return [{"type": "message", "message": serializers.message(m, for_console=True)}
+        return [serializers.message(m, for_console=True)
                 for m in rows.select_related("agent").order_by("seq")]

@@ -131,13 +131,13 @@ class WidgetConsumer(PapoConsumer):
         await self.join(mine)
         await self.join(groups.site_widgets(self.site.pk))
         self.conversation_id = welcome.conversation.pk if welcome.conversation else None
-        reply = welcome.frame({"limits": {
+        reply = welcome.frame(self.version, {"limits": {
             "max_body": settings.PAPO["MAX_BODY_CHARS"], "ping_seconds": PING_SECONDS}})
-        self.note_sent(reply["messages"])
         if reply["conversation"]:
             # Everything up to here was read: a live event below it (published
             # late by another sender) is already covered, one above it is new.
-            self.note_seen(reply["conversation"]["id"], reply["conversation"]["last_seq"])
+            self.page_read(reply["conversation"]["id"], reply["messages"],
+                           reply["conversation"]["last_seq"], more_after=welcome.more_after)
         await self.send_frame(reply)
         await self.mark_ready()
 
@@ -155,12 +155,11 @@ class WidgetConsumer(PapoConsumer):
     async def on_typing(self, frame: dict, ref: object) -> None:
         if self.conversation_id is None:
             return
-        await self.channel_layer.group_send(
+        await events.send_now(
             groups.conversation(self.conversation_id),
-            events.event({"type": "typing", "conversation": self.conversation_id,
-                          "author": "visitor", "name": self.visitor.display_name,
-                          "state": frame["state"]}),
-        )
+            {"type": "typing", "conversation": self.conversation_id, "author": "visitor",
+             "name": self.visitor.display_name, "state": frame["state"]},
+            site=self.site.pk, conversation=self.conversation_id)
 
     async def on_read(self, frame: dict, ref: object) -> None:
         await events.run(actions.do_visitor_read, self.visitor, frame["seq"])
@@ -173,13 +172,26 @@ class WidgetConsumer(PapoConsumer):
         await self.send_frame({"type": "visitor", "ref": ref, "visitor": visitor.as_public()})
 
     async def on_history(self, frame: dict, ref: object) -> None:
-        conv, rows, has_more = await in_db(visitor_actions.visitor_history)(
-            self.visitor, frame.get("before_seq"), frame.get("limit"))
-        await self.send_frame({
-            "type": "history", "ref": ref, "conversation": conv.pk if conv else None,
-            "messages": [serializers.message(m, for_console=False) for m in rows],
-            "has_more": has_more,
-        })
+        before, after = frame.get("before_seq"), frame.get("after_seq")
+        # A page forward (resume) holds the conversation's live events, like a console's open.
+        held = self.conversation_id if after is not None else None
+        if held is not None:
+            self.stream.hold(held)
+        try:
+            conv, rows, has_more = await in_db(visitor_actions.visitor_history)(
+                self.visitor, before, after, frame.get("limit"))
+        except BaseException:
+            if held is not None:
+                await self.stream.release(held, discard=True)
+            raise
+        messages = [serializers.message(m, for_console=False) for m in rows]
+        if conv is not None and after is not None:
+            self.page_read(conv.pk, messages, conv.visible_seq, more_after=has_more)
+        await self.send_frame({"type": "history", "ref": ref,
+                               "conversation": conv.pk if conv else None,
+                               "messages": messages, "has_more": has_more})
+        if held is not None:
+            await self.stream.release(held)
 
     async def on_ping(self, frame: dict, ref: object) -> None:
         if time.monotonic() - self.touched_at > settings.PAPO["CONNECTION_COUNT_TTL"] / 3:
@@ -188,6 +200,13 @@ class WidgetConsumer(PapoConsumer):
         await super().on_ping(frame, ref)
 
     # --- events --------------------------------------------------------------------
+    track_all = True  # every conversation this socket hears of is the visitor's own
+
+    def may_hear(self, event: dict) -> bool:
+        """Only this site's events, from this visitor's groups (never a console's)."""
+        return (self.site is not None and event.get("site") == self.site.pk
+                and event.get("group") in self.joined)
+
     async def on_event(self, event: dict) -> None:
         if event["kind"] in ("message", "conversation") and event.get("conv"):
             self.conversation_id = event["conv"]
@@ -199,5 +218,4 @@ class WidgetConsumer(PapoConsumer):
             conversation_id=conv, conversation__visitor__public_id=self.visitor.public_id,
             seq__gt=after, seq__lt=before, internal=False,
         ).select_related("agent").order_by("seq")
-        return [{"type": "message", "message": serializers.message(m, for_console=False)}
-                for m in rows]
+        return [serializers.message(m, for_console=False) for m in rows]

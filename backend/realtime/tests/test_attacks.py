@@ -564,6 +564,82 @@ async def test_an_agent_of_site_a_cannot_reach_site_b_over_the_socket(live_papo)
         await peer.close()
 
 
+async def test_opening_another_sites_conversation_hears_nothing_of_it(live_papo):
+    """An agent of site A who keeps asking to ``open`` a conversation of site B (ids
+    are sequential) while B's visitor and agent type and write: every open is
+    ``not_found`` and not one of B's frames (typing with B's names, messages,
+    read markers) reaches A's socket, not even for a moment."""
+    a = live_papo.team("ana")
+    b = live_papo.team("eve")
+    ana = await live_papo.console(a.agents["ana"])
+    eve = await live_papo.console(b.agents["eve"])
+    vb, _ = await live_papo.visitor(b.site_key)
+    await vb.request({"type": "profile", "name": "Bianca-of-B"})
+    conv_b = (await vb.request({"type": "send", "client_id": client_id(),
+                                "body": "B-SECRET-0"}))["conversation"]
+    await eve.expect("conversation", event="assigned",
+                     where=lambda f: f["conversation"]["id"] == conv_b)
+    await eve.request({"type": "open", "conversation": conv_b})
+
+    async def b_chatters() -> None:
+        for i in range(40):
+            await vb.send({"type": "typing", "state": "start" if i % 2 else "stop"})
+            await eve.send({"type": "typing", "conversation": conv_b, "state": "start"})
+            if i % 8 == 0:
+                await vb.send({"type": "send", "client_id": client_id(),
+                               "body": f"B-SECRET-{i}"})
+                await eve.send({"type": "read", "conversation": conv_b, "seq": 1})
+            await asyncio.sleep(0.005)
+
+    async def a_probes() -> list[dict]:
+        replies = []
+        for _ in range(40):
+            replies.append(await ana.request({"type": "open", "conversation": conv_b}))
+        return replies
+
+    replies, _ = await asyncio.gather(a_probes(), b_chatters())
+    assert {(r["type"], r.get("code")) for r in replies} == {("error", "not_found")}
+    heard = json.dumps(ana.frames + await ana.quiet(0.5))
+    for secret in ("Bianca-of-B", "B-SECRET", "Eve", f'"conversation": {conv_b},'):
+        assert secret not in heard, secret
+    for peer in (ana, eve, vb):
+        await peer.close()
+
+
+async def test_only_the_assignee_answers_the_visitor(live_papo):
+    """The console turns a reply to someone else's chat into a note; the server holds
+    the same rule for any client: a visible reply from a colleague is refused
+    (``forbidden``), nothing is stored and the visitor hears nothing; the note goes."""
+    team = live_papo.team("ana", "bruno")
+    ana = await live_papo.console(team.agents["ana"])
+    bruno = await live_papo.console(team.agents["bruno"])
+    visitor, _ = await live_papo.visitor(team.site_key)
+    conv = (await visitor.request({"type": "send", "client_id": client_id(),
+                                   "body": "hello?"}))["conversation"]
+    assigned = await ana.expect("conversation", event="assigned",
+                                where=lambda f: f["conversation"]["id"] == conv)
+    assert assigned["conversation"]["assignee"]["id"] == team.agents["ana"]["id"]
+    before = await snapshot(live_papo)
+    for frame in ({"type": "send", "conversation": conv, "client_id": client_id(),
+                   "body": "BRUNO-VISIBLE"},
+                  {"type": "send", "conversation": conv, "client_id": client_id(),
+                   "body": "BRUNO-VISIBLE", "internal": False}):
+        refused = await bruno.request(frame)
+        assert (refused["type"], refused["code"]) == ("error", "forbidden"), refused
+        assert "note" in refused["message"]
+    assert await snapshot(live_papo) == before
+    note = await bruno.request({"type": "send", "conversation": conv, "client_id": client_id(),
+                                "body": "BRUNO-NOTE", "internal": True})
+    assert note["type"] == "ack"
+    reply = await ana.request({"type": "send", "conversation": conv, "client_id": client_id(),
+                               "body": "ANA-REPLY"})
+    await visitor.expect("message", seq=reply["seq"], body="ANA-REPLY")
+    heard = json.dumps(visitor.frames + await visitor.quiet(0.3))
+    assert "BRUNO" not in heard
+    for peer in (ana, bruno, visitor):
+        await peer.close()
+
+
 # --- payloads cross as text -------------------------------------------------------------------
 PAYLOAD = '<img src=x onerror="window.__xss=1"><script>alert(1)</script>&amp;\u202e'
 
