@@ -69,6 +69,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # A proxy's headers (X-Forwarded-Proto...) only from PAPO_TRUSTED_PROXIES: first,
+    # before anything asks request.is_secure() (papo/net.py)
+    "papo.net.proxy_headers",
     # Content-Security-Policy and Permissions-Policy on every response (static ones too)
     "papo.headers.security_headers",
     "django.middleware.security.SecurityMiddleware",
@@ -248,6 +251,8 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    # Believed only from PAPO_TRUSTED_PROXIES (papo.net.proxy_headers drops it from
+    # anyone else), so behind a TLS proxy that setting must name the proxy.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     if not SECURE_HSTS_PRELOAD:
         # Preloading commits a whole registrable domain to HTTPS in every browser,
@@ -265,7 +270,8 @@ CORS_URLS_REGEX = r"^/api/widget/.*$"
 # django-ratelimit reads the client address through our one rule for it.
 RATELIMIT_IP_META_KEY = "papo.net.ratelimit_ip"
 RATELIMIT_VIEW = "widget_api.views.rate_limited"
-# Addresses of reverse proxies whose X-Forwarded-For we believe (comma separated).
+# Addresses of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto we believe
+# (comma separated); from any other peer they are ignored (papo/net.py).
 PAPO_TRUSTED_PROXIES = env_list("PAPO_TRUSTED_PROXIES")
 
 # --- Papo ------------------------------------------------------------------------
