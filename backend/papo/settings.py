@@ -275,6 +275,7 @@ RATELIMIT_VIEW = "widget_api.views.rate_limited"
 PAPO_TRUSTED_PROXIES = env_list("PAPO_TRUSTED_PROXIES")
 
 # --- Papo ------------------------------------------------------------------------
+_CONNECTIONS_PER_IP = env_int("PAPO_CONNECTIONS_PER_IP", 50)
 PAPO = {
     # Protocol
     "MAX_FRAME_BYTES": env_int("PAPO_MAX_FRAME_BYTES", 64 * 1024),
@@ -289,13 +290,18 @@ PAPO = {
     # An agent's console legitimately sends more (lists, opens, reads, typing in many chats).
     "CONSOLE_FRAME_BURST": env_int("PAPO_CONSOLE_FRAME_BURST", 200),
     "CONSOLE_FRAME_RATE": float(os.environ.get("PAPO_CONSOLE_FRAME_RATE", "30")),
-    "CONNECTIONS_PER_IP": env_int("PAPO_CONNECTIONS_PER_IP", 50),
+    "CONNECTIONS_PER_IP": _CONNECTIONS_PER_IP,
     "HANDSHAKES_PER_IP_PER_MINUTE": env_int("PAPO_HANDSHAKES_PER_IP_PER_MINUTE", 120),
     "CONNECTION_COUNT_TTL": env_int("PAPO_CONNECTION_COUNT_TTL", 600),
     # Connections a process sets up at once; the rest wait in the listen queue
     # (papo/accept_gate.py). One that takes longer than the second figure stops counting.
     "HANDSHAKES_IN_PROGRESS": env_int("PAPO_HANDSHAKES_IN_PROGRESS", 500),
     "HANDSHAKE_SLOW_SECONDS": float(os.environ.get("PAPO_HANDSHAKE_SLOW_SECONDS", "2")),
+    # ...and at most this many of them from one TCP peer (not PAPO_TRUSTED_PROXIES),
+    # however slow; more are closed when accepted. By default the open-socket limit:
+    # an address cannot use more (papo/accept_gate.py says why).
+    "HANDSHAKES_IN_PROGRESS_PER_IP": env_int("PAPO_HANDSHAKES_IN_PROGRESS_PER_IP",
+                                             _CONNECTIONS_PER_IP),
     # Frames of one visitor across all their tabs and processes (realtime/limits.py): a
     # sliding window of this many seconds, allowing what this many sockets could send
     # at full tilt under the per-connection bucket (burst + rate x window, each).
