@@ -21,6 +21,7 @@ NAMES = (
     "refused.connections", "refused.token", "refused.identity", "limited.frames",
     "closed.abuse", "limited.http", "closed.hello_timeout", "bad_frames",
     "gap.filled", "errors.server", "publish.failed", "closed.layer_reconnect",
+    "refused.in_progress",  # over PAPO_HANDSHAKES_IN_PROGRESS_PER_IP (papo/accept_gate.py)
 )
 
 

@@ -9,7 +9,10 @@
   storm overflows;
 - at most ``PAPO_HANDSHAKES_IN_PROGRESS`` connections being set up at once
   (``papo.accept_gate``): the rest wait in that backlog, so a reconnect storm
-  is served in arrival order instead of all at once;
+  is served in arrival order instead of all at once; and at most
+  ``PAPO_HANDSHAKES_IN_PROGRESS_PER_IP`` of them from one address (more are
+  closed as soon as they are accepted), so one client holding half-sent
+  handshakes cannot fill that gate;
 - ``PAPO_WS_CONNECT_TIMEOUT`` (default 20 s, daphne's own server default)
   for a socket to be accepted, instead of its command line's 5 s. After a
   restart thousands of widgets come back at once and queue for their checks;
@@ -55,7 +58,9 @@ def main(argv: list[str] | None = None) -> None:
 
     server_tuning.apply()
     accept_gate.install(settings.PAPO["HANDSHAKES_IN_PROGRESS"],
-                        settings.PAPO["HANDSHAKE_SLOW_SECONDS"])
+                        settings.PAPO["HANDSHAKE_SLOW_SECONDS"],
+                        settings.PAPO["HANDSHAKES_IN_PROGRESS_PER_IP"],
+                        exempt=settings.PAPO_TRUSTED_PROXIES)
     cap = str(settings.PAPO["MAX_FRAME_BYTES"])
     backlog = os.environ.get("PAPO_LISTEN_BACKLOG", "4096")
     connect_timeout = os.environ.get("PAPO_WS_CONNECT_TIMEOUT", "20")

@@ -69,6 +69,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # A proxy's headers (X-Forwarded-Proto...) only from PAPO_TRUSTED_PROXIES: first,
+    # before anything asks request.is_secure() (papo/net.py)
+    "papo.net.proxy_headers",
     # Content-Security-Policy and Permissions-Policy on every response (static ones too)
     "papo.headers.security_headers",
     "django.middleware.security.SecurityMiddleware",
@@ -248,6 +251,8 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    # Believed only from PAPO_TRUSTED_PROXIES (papo.net.proxy_headers drops it from
+    # anyone else), so behind a TLS proxy that setting must name the proxy.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     if not SECURE_HSTS_PRELOAD:
         # Preloading commits a whole registrable domain to HTTPS in every browser,
@@ -265,10 +270,12 @@ CORS_URLS_REGEX = r"^/api/widget/.*$"
 # django-ratelimit reads the client address through our one rule for it.
 RATELIMIT_IP_META_KEY = "papo.net.ratelimit_ip"
 RATELIMIT_VIEW = "widget_api.views.rate_limited"
-# Addresses of reverse proxies whose X-Forwarded-For we believe (comma separated).
+# Addresses of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto we believe
+# (comma separated); from any other peer they are ignored (papo/net.py).
 PAPO_TRUSTED_PROXIES = env_list("PAPO_TRUSTED_PROXIES")
 
 # --- Papo ------------------------------------------------------------------------
+_CONNECTIONS_PER_IP = env_int("PAPO_CONNECTIONS_PER_IP", 50)
 PAPO = {
     # Protocol
     "MAX_FRAME_BYTES": env_int("PAPO_MAX_FRAME_BYTES", 64 * 1024),
@@ -283,13 +290,18 @@ PAPO = {
     # An agent's console legitimately sends more (lists, opens, reads, typing in many chats).
     "CONSOLE_FRAME_BURST": env_int("PAPO_CONSOLE_FRAME_BURST", 200),
     "CONSOLE_FRAME_RATE": float(os.environ.get("PAPO_CONSOLE_FRAME_RATE", "30")),
-    "CONNECTIONS_PER_IP": env_int("PAPO_CONNECTIONS_PER_IP", 50),
+    "CONNECTIONS_PER_IP": _CONNECTIONS_PER_IP,
     "HANDSHAKES_PER_IP_PER_MINUTE": env_int("PAPO_HANDSHAKES_PER_IP_PER_MINUTE", 120),
     "CONNECTION_COUNT_TTL": env_int("PAPO_CONNECTION_COUNT_TTL", 600),
     # Connections a process sets up at once; the rest wait in the listen queue
     # (papo/accept_gate.py). One that takes longer than the second figure stops counting.
     "HANDSHAKES_IN_PROGRESS": env_int("PAPO_HANDSHAKES_IN_PROGRESS", 500),
     "HANDSHAKE_SLOW_SECONDS": float(os.environ.get("PAPO_HANDSHAKE_SLOW_SECONDS", "2")),
+    # ...and at most this many of them from one TCP peer (not PAPO_TRUSTED_PROXIES),
+    # however slow; more are closed when accepted. By default the open-socket limit:
+    # an address cannot use more (papo/accept_gate.py says why).
+    "HANDSHAKES_IN_PROGRESS_PER_IP": env_int("PAPO_HANDSHAKES_IN_PROGRESS_PER_IP",
+                                             _CONNECTIONS_PER_IP),
     # Frames of one visitor across all their tabs and processes (realtime/limits.py): a
     # sliding window of this many seconds, allowing what this many sockets could send
     # at full tilt under the per-connection bucket (burst + rate x window, each).

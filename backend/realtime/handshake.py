@@ -14,7 +14,7 @@ from django.http.request import split_domain_port, validate_host
 
 from agents.models import Membership
 from bus import metrics
-from papo.net import header
+from papo.net import proxy_header
 from sites.lookup import site_by_key
 from sites.models import Site
 from sites.origins import normalize_origin, origin_allowed
@@ -63,11 +63,12 @@ def check_widget(site_key: str, origin: str | None, ip: str) -> Verdict:
 
 def scope_is_secure(scope: dict) -> bool:
     """Did the socket come in over TLS? Django's ``request.is_secure()`` rule:
-    ``wss``, or the ``SECURE_PROXY_SSL_HEADER`` a TLS-terminating proxy sets."""
-    proxy_header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
-    if proxy_header:
-        name, secure_value = proxy_header  # e.g. ("HTTP_X_FORWARDED_PROTO", "https")
-        value = header(scope, name.removeprefix("HTTP_").replace("_", "-").lower().encode())
+    ``wss``, or the ``SECURE_PROXY_SSL_HEADER`` a TLS-terminating proxy sets,
+    believed only from a trusted proxy (``papo.net.proxy_header``)."""
+    ssl_header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    if ssl_header:
+        name, secure_value = ssl_header  # e.g. ("HTTP_X_FORWARDED_PROTO", "https")
+        value = proxy_header(scope, name.removeprefix("HTTP_").replace("_", "-").lower().encode())
         if value is not None:
             return value.split(",", 1)[0].strip() == secure_value
     return scope.get("scheme") == "wss"

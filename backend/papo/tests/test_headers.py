@@ -17,9 +17,11 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.http import HttpResponse
 from django.test import RequestFactory
 
 from papo.headers import content_security_policy
+from papo.net import proxy_headers
 from realtime.handshake import console_origin_ok, scope_is_secure
 
 pytestmark = pytest.mark.security
@@ -126,19 +128,23 @@ def test_static_files_from_another_origin_are_allowed_by_name(settings):
 
 
 # --- the console socket's origin, in production -----------------------------------------
-def scope(scheme: str = "ws", **headers: str) -> dict:
-    return {"scheme": scheme,
+PROXY = "10.0.0.7"
+
+
+def scope(scheme: str = "ws", peer: str = PROXY, **headers: str) -> dict:
+    return {"scheme": scheme, "client": [peer, 51000],
             "headers": [(k.replace("_", "-").lower().encode(), v.encode())
                         for k, v in headers.items()]}
 
 
 def test_console_origin_must_match_scheme_and_host(settings):
-    """Behind TLS (wss, or a proxy's X-Forwarded-Proto: https) only the https page of
-    this host may open the console socket; its http twin, which a network attacker
-    can forge, may not (the rule Django's CSRF check applies to forms)."""
+    """Behind TLS (wss, or a trusted proxy's X-Forwarded-Proto: https) only the https
+    page of this host may open the console socket; its http twin, which a network
+    attacker can forge, may not (the rule Django's CSRF check applies to forms)."""
     settings.ALLOWED_HOSTS = ["papo.example"]
     settings.CSRF_TRUSTED_ORIGINS = []
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.PAPO_TRUSTED_PROXIES = [PROXY]
     behind_proxy = scope_is_secure(scope("ws", x_forwarded_proto="https"))
     assert behind_proxy and scope_is_secure(scope("wss"))
     assert not scope_is_secure(scope("ws", x_forwarded_proto="http"))
@@ -156,6 +162,49 @@ def test_console_origin_must_match_scheme_and_host(settings):
     settings.CSRF_TRUSTED_ORIGINS = ["https://console.example"]
     assert console_origin_ok("https://console.example", "papo.example", secure=True)
     assert not console_origin_ok("http://console.example", "papo.example", secure=True)
+
+
+def test_forwarded_proto_is_believed_only_from_a_trusted_proxy(settings):
+    """A client on plain http that sends X-Forwarded-Proto: https itself is not on
+    TLS: not for the console socket's origin rule (so an ``https://`` Origin is not
+    its own page's), not for Django's ``request.is_secure()``. The live proof, on a
+    real daphne: test_live_proxy_headers.py."""
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.PAPO_TRUSTED_PROXIES = [PROXY]
+    for peer in ("203.0.113.9", "10.0.0.70", "", None):
+        assert not scope_is_secure(scope("ws", peer=peer, x_forwarded_proto="https")), peer
+    assert scope_is_secure(scope("ws", peer=PROXY, x_forwarded_proto="https"))
+    assert scope_is_secure(scope("wss", peer="203.0.113.9"))  # real TLS is TLS, from anyone
+
+    seen = {}
+
+    def view(request):
+        seen["secure"], seen["meta"] = request.is_secure(), dict(request.META)
+        return HttpResponse()
+
+    middleware = proxy_headers(view)
+    forged = {"HTTP_X_FORWARDED_PROTO": "https", "HTTP_X_FORWARDED_HOST": "evil.example",
+              "HTTP_X_FORWARDED_PORT": "443", "HTTP_X_FORWARDED_FOR": "198.51.100.1"}
+    middleware(RequestFactory().get("/", REMOTE_ADDR="203.0.113.9", **forged))
+    assert seen["secure"] is False
+    assert "HTTP_X_FORWARDED_PROTO" not in seen["meta"]
+    assert "HTTP_X_FORWARDED_HOST" not in seen["meta"]
+    assert "HTTP_X_FORWARDED_PORT" not in seen["meta"]
+    middleware(RequestFactory().get("/", REMOTE_ADDR=PROXY, **forged))
+    assert seen["secure"] is True
+    assert seen["meta"]["HTTP_X_FORWARDED_HOST"] == "evil.example"  # (Django ignores it)
+    # a custom SECURE_PROXY_SSL_HEADER is dropped from strangers too
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_SCHEME", "https")
+    middleware(RequestFactory().get("/", REMOTE_ADDR="203.0.113.9", HTTP_X_SCHEME="https"))
+    assert seen["secure"] is False and "HTTP_X_SCHEME" not in seen["meta"]
+    middleware(RequestFactory().get("/", REMOTE_ADDR=PROXY, HTTP_X_SCHEME="https"))
+    assert seen["secure"] is True
+
+
+def test_the_proxy_headers_middleware_runs_first(settings):
+    """Nothing before it may read a header a client made up (SecurityMiddleware's
+    redirect, the CSP's ws/wss, CSRF all ask ``request.is_secure()``)."""
+    assert settings.MIDDLEWARE[0] == "papo.net.proxy_headers"
 
 
 # --- manage.py check --deploy ----------------------------------------------------------------

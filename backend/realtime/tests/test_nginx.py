@@ -12,8 +12,10 @@ import time
 import urllib.request
 
 import pytest
+import websockets
 
-from papo.testing.client import Peer, client_id
+from papo.testing.client import Peer, Refused, client_id
+from papo.testing.floods import close_all, half_open, still_open
 from papo.testing.live import REPO, start_live, stop_live
 from papo.testing.server import free_port
 
@@ -33,7 +35,9 @@ def behind_nginx():
         if os.environ.get("PAPO_REQUIRE_SERVICES") == "1":
             pytest.fail("nginx is not installed (./papo test installs it as root)")
         pytest.skip("nginx is not installed")
-    live = start_live("scaled", processes=2, env={"PAPO_TRUSTED_PROXIES": "127.0.0.1"})
+    # Papo's own open-socket limit above the proxy's per-client one, to see the proxy's
+    live = start_live("scaled", processes=2, env={"PAPO_TRUSTED_PROXIES": "127.0.0.1",
+                                                  "PAPO_CONNECTIONS_PER_IP": "1000"})
     run_dir = tempfile.mkdtemp(prefix="papo-nginx-")
     port = free_port()
     cluster = load_cluster()
@@ -92,8 +96,6 @@ async def test_widget_and_console_chat_through_nginx(behind_nginx):
                          "body": "answered behind nginx"})
     await visitor.expect("message", body="answered behind nginx")
     # the per-site origin rule still holds behind the proxy
-    from papo.testing.client import Refused
-
     with pytest.raises(Refused):
         await Peer.open(f"{base}/ws/widget/{team.site_key}/", origin="https://evil.example")
     for peer in [visitor, *consoles]:
@@ -112,3 +114,57 @@ async def test_nginx_serves_the_widget_with_long_cache_for_the_hashed_chunk(behi
     assert status == 200 and "immutable" not in cache
     status, cache = await asyncio.to_thread(head, f"/static/papo/{chunk}")
     assert status == 200 and "immutable" in cache
+
+
+# --- one client's share, at the proxy (docs/security.md) --------------------------------------
+PER_CLIENT = 100  # limit_conn papo_per_client in deploy/nginx.conf.template
+
+
+async def test_half_open_handshakes_stay_in_nginx_and_do_not_delay_a_visitor(behind_nginx):
+    """The flood of issue #19 (3,500 half-sent upgrade requests from one address)
+    aimed at the documented deployment: nginx holds them itself, daphne never sees
+    them (every connection reaches it from nginx, exempt from its per-address cap),
+    and a visitor from another address is welcomed within the second."""
+    live, port = behind_nginx, behind_nginx.nginx_port
+    team = live.team("ana")
+    flood = await asyncio.to_thread(half_open, port, f"/ws/widget/{team.site_key}/", 3_500,
+                                    "127.0.0.2")
+    try:
+        started = time.monotonic()
+        visitor = await Peer.open(f"ws://127.0.0.1:{port}/ws/widget/{team.site_key}/",
+                                  origin=live.host.origin)
+        await visitor.send({"type": "hello", "v": 1})
+        await visitor.expect("welcome")
+        took = time.monotonic() - started
+        assert took < 1.0, f"welcome after {took:.2f} s behind 3,500 half-open"
+        await visitor.close()
+        assert all(await asyncio.to_thread(lambda: [still_open(s) for s in flood]))
+    finally:
+        await asyncio.to_thread(close_all, flood)
+
+
+async def test_nginx_caps_what_one_client_holds_open(behind_nginx):
+    """Behind the proxy Papo sees one address; the proxy counts each client's:
+    past PER_CLIENT sockets from one address, nginx answers 429 itself."""
+    live, port = behind_nginx, behind_nginx.nginx_port
+    team = live.team("ana")
+    url = f"ws://127.0.0.1:{port}/ws/widget/{team.site_key}/"
+    held = []
+    try:
+        for _ in range(PER_CLIENT):
+            peer = await Peer.open(url, origin=live.host.origin)
+            await peer.send({"type": "hello", "v": 1})
+            await peer.expect("welcome")
+            held.append(peer)
+        with pytest.raises(Refused) as refused:
+            await Peer.open(url, origin=live.host.origin)
+        assert refused.value.status == 429
+        # another client of the same proxy is not affected
+        other = Peer(await websockets.connect(url, origin=live.host.origin, open_timeout=10,
+                                              ping_interval=None, local_addr=("127.0.0.3", 0)))
+        held.append(other)
+        await other.send({"type": "hello", "v": 1})
+        await other.expect("welcome")
+    finally:
+        for peer in held:
+            await peer.close()
