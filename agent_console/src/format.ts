@@ -9,7 +9,8 @@ export function systemText(m: Pick<Message, 'event' | 'data'>): string {
     case 'transferred': return t('evTransferred', { from: d.from || '—', to: d.to || '?' });
     case 'resolved': return t('evResolved', { by: d.by || '?' });
     case 'reopened': return t('evReopened', { agent: d.agent || '?' });
-    case 'requeued': return t('evRequeued', { agent: d.agent || '?' });
+    case 'requeued': // `by`: someone sent it back; without it, the agent was gone
+      return d.by ? t('evRequeuedBy', { by: d.by }) : t('evRequeued', { agent: d.agent || '?' });
     default: return t('evOther', { event: m.event || '?' });
   }
 }

@@ -5,8 +5,12 @@ cookie. Everything that can take that access away later goes through here:
 
 - **Logout** (``user_logged_out``) ends the sockets opened with *that* session
   only; the agent's other browsers stay connected.
-- **Deactivation** (``is_active`` turned off) and **membership removal** ask
-  every socket of the user to re-check its access at once.
+- **Deactivation** (``is_active`` turned off) and **every membership change**
+  (one added, removed, or its role or capacity changed: ``agents.actions``) ask
+  every socket of the user to re-check its access at once. A console learns
+  its sites, roles and capacities only in its welcome, so a socket welcomed
+  with other memberships than the user now has ends with ``access_changed``
+  (4409) and the console reconnects to be welcomed with the new ones.
 - A session that **expired or was deleted** from the store (flushed, removed by
   an admin, its password hash no longer matching) raises no signal: each socket
   re-checks with :func:`access_verdict` on its heartbeat and at most once every
@@ -49,6 +53,9 @@ class Ending:
 SESSION_ENDED = Ending("session_ended", 4401, "your session ended (logged out or expired)")
 ACCESS_REVOKED = Ending("access_revoked", 4403, "this account no longer has console access")
 ACCESS_CHANGED = Ending("access_changed", 4409, "your sites changed; reconnect")
+
+# What a console socket is welcomed with: (site id, role, capacity) of each membership.
+Welcomed = frozenset[tuple[int, str, int]]
 
 
 def session_tag(session_key: str | None) -> str | None:
@@ -94,22 +101,30 @@ def _read_only_store() -> type:
     return ReadOnlySessionStore
 
 
-def access_verdict(user_id: int, session_key: str | None, site_ids: list[int]) -> Ending | None:
+def memberships_of(user_id: int) -> Welcomed:
+    """The user's memberships as a console's welcome shows them (see :data:`Welcomed`)."""
+    return frozenset(Membership.objects.filter(user_id=user_id)
+                     .values_list("site_id", "role", "max_concurrent"))
+
+
+def access_verdict(user_id: int, session_key: str | None,
+                   welcomed: Welcomed | None) -> Ending | None:
     """None while a console socket may stay open, else why it must end.
 
     The session must still exist, not be expired, and still log in ``user_id``
     the way Django's own ``get_user`` decides for a page load (active user,
-    password hash unchanged); the user must still be a member of a site, and of
-    every site the socket was welcomed with (``site_ids``).
+    password hash unchanged); the user must still be a member of a site, and
+    have exactly the memberships the socket was welcomed with (``welcomed``;
+    None before the welcome): a site removed or added, a role or capacity
+    changed, and the socket must reconnect to learn them.
     """
     if session_key:
         store = _read_only_store()(session_key)  # a fresh store: never a cached load
         if get_user(SimpleNamespace(session=store)).pk == user_id:
-            current = set(Membership.objects.filter(user_id=user_id)
-                          .values_list("site_id", flat=True))
+            current = memberships_of(user_id)
             if not current:
                 return ACCESS_REVOKED
-            if set(site_ids) - current:
+            if welcomed is not None and current != welcomed:
                 return ACCESS_CHANGED
             return None
     active = get_user_model().objects.filter(pk=user_id, is_active=True).exists()

@@ -1,7 +1,7 @@
 """What ends an agent's console access, wired to Django's signals (``AgentsConfig.ready``).
 
 Each receiver only names the user (and the session or site) and hands over to
-``agents.sessions`` / ``agents.presence`` / ``conversations.routing`` (whose open
+``agents.sessions`` / ``agents.actions`` / ``conversations.routing`` (whose open
 chats must go back to the queue); the sockets decide with ``sessions.access_verdict``.
 """
 
@@ -13,7 +13,7 @@ from django.db.models.signals import post_delete, post_save
 
 from conversations import routing
 
-from . import presence, sessions
+from . import actions, sessions
 from .models import Membership
 
 
@@ -33,9 +33,8 @@ def on_user_saved(sender, instance, created: bool, **kwargs) -> None:
 
 
 def on_membership_deleted(sender, instance: Membership, **kwargs) -> None:
-    presence.publish_left_site(instance.user_id, instance.site_id)
-    sessions.do_end_agent_sockets(instance.user_id)
-    routing.requeue_chats_of(instance.user_id, instance.site_id)
+    """Removed by ``actions.do_remove_membership``, or with its site or user."""
+    actions.membership_removed(instance.user_id, instance.site_id)
 
 
 def connect() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from agents.models import Membership
+from papo import staff as staff_rules
 from papo.errors import PapoError
 
 from .models import Conversation
@@ -28,13 +29,28 @@ def get_visible(user, conversation_id: int, *, lock: bool = False) -> Conversati
     probed. With ``lock`` the row is locked for the rest of the transaction
     (PostgreSQL; SQLite's IMMEDIATE transactions already serialise writers).
     """
+    conv = _get(conversation_id, lock)
+    if not Membership.objects.filter(user=user, site_id=conv.site_id).exists():
+        raise PapoError("not_found", "no such conversation")
+    return conv
+
+
+def get_for(user, conversation_id: int, *, lock: bool = False,
+            staff: bool = False) -> Conversation:
+    """:func:`get_visible` for an agent; with ``staff`` (the Django admin, see
+    ``papo.staff``) any conversation, once ``user`` holds the admin's permission
+    to change conversations. An agent's socket never passes ``staff``."""
+    if not staff:
+        return get_visible(user, conversation_id, lock=lock)
+    staff_rules.require(user, "conversations.change_conversation")
+    return _get(conversation_id, lock)
+
+
+def _get(conversation_id: int, lock: bool) -> Conversation:
     qs = Conversation.objects.select_related("site", "visitor", "assignee")
     if lock:
         qs = qs.select_for_update(of=("self",))
     try:
-        conv = qs.get(pk=conversation_id)
+        return qs.get(pk=conversation_id)
     except Conversation.DoesNotExist as exc:
         raise PapoError("not_found", "no such conversation") from exc
-    if not Membership.objects.filter(user=user, site_id=conv.site_id).exists():
-        raise PapoError("not_found", "no such conversation")
-    return conv

@@ -227,22 +227,25 @@ def do_claim(user, conversation_id: int) -> Conversation:
     return conv
 
 
-def _require_owner_or_admin(user, conv: Conversation) -> Membership:
+def _require_owner_or_admin(user, conv: Conversation, staff: bool = False) -> Membership | None:
+    if staff:  # the Django admin: ``access.get_for`` checked the staff permission
+        return None
     member = access.membership(user, conv.site_id)
     if conv.assignee_id != user.pk and member.role != Membership.Role.ADMIN:
         raise PapoError("forbidden", "only the assigned agent or a site admin may do this")
     return member
 
 
-def do_transfer(user, conversation_id: int, to_user_id: object) -> Conversation:
+def do_transfer(user, conversation_id: int, to_user_id: object, *,
+                staff: bool = False) -> Conversation:
     if not isinstance(to_user_id, int) or isinstance(to_user_id, bool):
         raise PapoError("invalid", "to must be an agent id (integer)")
     with transaction.atomic():
-        conv = access.get_visible(user, conversation_id, lock=True)
+        conv = access.get_for(user, conversation_id, lock=True, staff=staff)
         if conv.status == Conversation.Status.RESOLVED:
             raise PapoError("invalid_state", "this conversation is resolved")
         if conv.status == Conversation.Status.OPEN:
-            _require_owner_or_admin(user, conv)
+            _require_owner_or_admin(user, conv, staff)
         if conv.assignee_id == to_user_id:
             raise PapoError("invalid_state", "that agent already has this conversation")
         target = routing.free_members(conv.site_id).filter(user_id=to_user_id).first()
@@ -259,13 +262,13 @@ def do_transfer(user, conversation_id: int, to_user_id: object) -> Conversation:
     return conv
 
 
-def do_resolve(user, conversation_id: int) -> Conversation:
+def do_resolve(user, conversation_id: int, *, staff: bool = False) -> Conversation:
     with transaction.atomic():
-        conv = access.get_visible(user, conversation_id, lock=True)
+        conv = access.get_for(user, conversation_id, lock=True, staff=staff)
         if conv.status == Conversation.Status.RESOLVED:
             raise PapoError("invalid_state", "this conversation is already resolved")
         if conv.status == Conversation.Status.OPEN:
-            _require_owner_or_admin(user, conv)
+            _require_owner_or_admin(user, conv, staff)
         conv.status = Conversation.Status.RESOLVED
         conv.resolved_at = timezone.now()
         conv.save(update_fields=["status", "resolved_at"])
@@ -276,9 +279,11 @@ def do_resolve(user, conversation_id: int) -> Conversation:
     return conv
 
 
-def do_reopen(user, conversation_id: int) -> Conversation:
+def do_reopen(user, conversation_id: int, *, staff: bool = False) -> Conversation:
+    """Reopen a resolved conversation: an agent takes it; ``staff`` (the Django
+    admin, who answer no chats) put it back in the queue, where it is routed."""
     with transaction.atomic():
-        conv = access.get_visible(user, conversation_id, lock=True)
+        conv = access.get_for(user, conversation_id, lock=True, staff=staff)
         if conv.status != Conversation.Status.RESOLVED:
             raise PapoError("invalid_state", "only a resolved conversation can be reopened")
         if (
@@ -291,10 +296,16 @@ def do_reopen(user, conversation_id: int) -> Conversation:
         conv.save(update_fields=["resolved_at"])
         try:
             with transaction.atomic():
-                routing.assign(conv, user, event="reopened")
+                if staff:
+                    routing.to_queue(conv, event="reopened", data={"agent": agent_name(user)},
+                                     queued_at=timezone.now())
+                else:
+                    routing.assign(conv, user, event="reopened")
         except IntegrityError as exc:  # the visitor opened a new chat meanwhile
             raise PapoError("invalid_state",
                             "the visitor already has another open conversation") from exc
+        if staff:
+            routing.assign_waiting(conv.site_id)
     return conv
 
 
@@ -333,3 +344,25 @@ def do_visitor_read(visitor: Visitor, seq: object) -> int:
 def do_agent_read(user, conversation_id: int, seq: object) -> int:
     conv = access.get_visible(user, conversation_id)
     return do_read(conv, "agent", seq)
+
+
+def do_requeue(user, conversation_id: int, *, staff: bool = False) -> Conversation:
+    """Send an open conversation back to its site's queue, its assignee cleared.
+
+    The assignee or a site admin may (``staff``: the Django admin). The
+    ``requeued`` system message names the agent it leaves (``agent``) and who
+    sent it back (``by``); then it is routed as when an agent goes away, except
+    that it does not go straight back to the agent it left: it goes to another
+    free agent, or waits in the queue.
+    """
+    with transaction.atomic():
+        conv = access.get_for(user, conversation_id, lock=True, staff=staff)
+        if conv.status != Conversation.Status.OPEN:
+            raise PapoError("invalid_state", "only an open conversation can go back to the queue")
+        _require_owner_or_admin(user, conv, staff)
+        previous = conv.assignee
+        routing.to_queue(conv, event="requeued",
+                         data={"agent": agent_name(previous), "by": agent_name(user)})
+        routing.assign_waiting(conv.site_id,
+                               skip=(conv.pk, previous.pk) if previous is not None else None)
+    return conv

@@ -89,11 +89,31 @@ def assign(conv: Conversation, user, *, event: str = "assigned",
     return now
 
 
-def assign_waiting(site_id: int) -> int:
+def to_queue(conv: Conversation, *, event: str, data: dict,
+             queued_at: datetime | None = None) -> None:
+    """Put ``conv`` (locked by the caller) in its site's queue, with nobody
+    assigned, and tell everyone with an ``event`` system message. It keeps its
+    place (``queued_at``) unless given a new one. The caller routes it after
+    (:func:`assign_waiting`)."""
+    conv.status = Conversation.Status.WAITING
+    conv.assignee = None
+    fields = ["status", "assignee"]
+    if queued_at is not None:
+        conv.queued_at = queued_at
+        fields.append("queued_at")
+    conv.save(update_fields=fields)
+    messages.append(conv, author=Message.Author.SYSTEM, event=event, data=data)
+    messages.publish_conversation(conv, event)
+
+
+def assign_waiting(site_id: int, *, skip: tuple[int, int] | None = None) -> int:
     """Hand queued conversations of a site to free agents, oldest first.
 
     Returns how many were assigned. Runs in (or opens) a transaction holding
     the site row so concurrent calls queue up instead of overfilling an agent.
+    ``skip`` is (conversation id, user id): that agent does not get that chat
+    in this pass (a chat sent back to the queue does not go straight back to
+    the agent it left; it goes to someone else, or waits).
 
     Under that lock nobody else assigns in this site, so the free agents and
     their loads are read once and each decision is made in memory
@@ -114,8 +134,11 @@ def assign_waiting(site_id: int) -> int:
         if not free:
             return 0
         room = sum(m.max_concurrent - m.open for m in free)
-        for conv in waiting[:room]:
-            member = min(free, key=pick_order)
+        for conv in waiting[:room + (skip is not None)]:
+            candidates = [m for m in free if (conv.pk, m.user_id) != skip]
+            if not candidates:
+                continue
+            member = min(candidates, key=pick_order)
             member.user.presence.last_assigned_at = assign(conv, member.user)
             member.open += 1
             if member.open >= member.max_concurrent:
@@ -161,14 +184,7 @@ def _requeue(convs, reason: str) -> int:
             if conv is None or conv.assignee_id is None:
                 continue
             previous = conv.assignee
-            conv.status = Conversation.Status.WAITING
-            conv.assignee = None
-            conv.save(update_fields=["status", "assignee"])
-            messages.append(
-                conv, author=Message.Author.SYSTEM, event="requeued",
-                data={"agent": agent_name(previous)},
-            )
-            messages.publish_conversation(conv, "requeued")
+            to_queue(conv, event="requeued", data={"agent": agent_name(previous)})
             log.info("requeued conversation %s: %s %s", conv.pk, previous, reason)
             requeued += 1
             site_ids.add(conv.site_id)

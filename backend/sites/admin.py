@@ -1,18 +1,14 @@
 from django.contrib import admin
 
+from agents.admin import MembershipInline, save_memberships
 from agents.models import Membership
+from papo.admin_refusals import ShowsRefusals
 
 from .models import Site
 
 
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    autocomplete_fields = ["user"]
-
-
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
+class SiteAdmin(ShowsRefusals, admin.ModelAdmin):
     list_display = ["name", "key", "verified_only", "created_at"]
     search_fields = ["name", "key"]
     readonly_fields = ["key", "created_at"]
@@ -24,3 +20,9 @@ class SiteAdmin(admin.ModelAdmin):
                                "prechat_form", "position", "z_index"]}),
         ("Socket limits", {"fields": ["frame_burst", "frame_rate"]}),
     ]
+
+    def save_formset(self, request, form, formset, change) -> None:
+        if formset.model is Membership:  # through the agents actions, so consoles hear
+            save_memberships(request, formset)
+            return
+        super().save_formset(request, form, formset, change)

@@ -54,6 +54,7 @@ test('i18n: one catalogue, both languages complete', () => {
   setLanguage('en');
   assert.equal(systemText({ event: 'resolved', data: { by: 'Ana' } }), 'Resolved by Ana');
   assert.equal(systemText({ event: 'requeued', data: { agent: 'Ana' } }), 'Ana went offline; back in the queue');
+  assert.equal(systemText({ event: 'requeued', data: { agent: 'Ana', by: 'Bea' } }), 'Sent back to the queue by Bea');
   assert.equal(t('typing', { name: '<b>x</b>' }), '<b>x</b> is typing…', 'placeholders are plain text');
 });
 

@@ -42,11 +42,12 @@ def _hello(user, channel_name: str, assigned: list[int]) -> dict:
 
 
 def _access_and_memberships(user, session_key: str | None):
-    """Hello's first hop: is the session still good, and what the socket joins."""
-    ending = sessions.access_verdict(user.pk, session_key, [])
+    """Hello's first hop: is the session still good, the memberships it is welcomed
+    with (``sessions.access_verdict`` compares them later), and what it watches."""
+    ending = sessions.access_verdict(user.pk, session_key, None)
     if ending is not None:
-        return ending, [], []
-    return None, queries.site_ids_of(user), queries.watched_ids(user)
+        return ending, frozenset(), []
+    return None, sessions.memberships_of(user.pk), queries.watched_ids(user)
 
 
 def _heartbeat(user, channel_name: str) -> None:
@@ -83,6 +84,7 @@ class ConsoleConsumer(PapoConsumer):
         self.watching: set[int] = set()
         self.site_ids: list[int] = []
         self.site_set: frozenset[int] = frozenset()
+        self.memberships: sessions.Welcomed = frozenset()
         self._access_due = 0.0  # monotonic time of the next access re-check
         self._recheck_after_hello = False
         self._lanes: dict[object, asyncio.Task] = {}  # conversation -> its latest send/open
@@ -120,11 +122,12 @@ class ConsoleConsumer(PapoConsumer):
     async def on_hello(self, frame: dict, ref: object) -> None:
         # Join the agent's group first: an access change from now on reaches us.
         await self.join(groups.agent(self.user.pk))
-        ending, self.site_ids, assigned = await in_db(_access_and_memberships)(
+        ending, self.memberships, assigned = await in_db(_access_and_memberships)(
             self.user, self.session_key)
         if ending is not None:  # logged out between the handshake and hello
             await self.end(ending)
             return
+        self.site_ids = sorted({site_id for site_id, _, _ in self.memberships})
         self.site_set = frozenset(self.site_ids)
         self._access_due = time.monotonic() + settings.PAPO["SESSION_CHECK_SECONDS"]
         for site_id in self.site_ids:
@@ -144,7 +147,7 @@ class ConsoleConsumer(PapoConsumer):
         if self._recheck_after_hello:  # access changed while hello was under way
             await self.check_access()
 
-    # --- access: session end, deactivation, membership removal (agents.sessions) ----------
+    # --- access: session end, deactivation, memberships changed (agents.sessions) ---------
     async def handle(self, frame: dict, ref: object) -> None:
         """Re-check access on the heartbeat and at most every SESSION_CHECK_SECONDS
         while frames flow: a session that expired or was deleted sends no signal."""
@@ -189,7 +192,7 @@ class ConsoleConsumer(PapoConsumer):
         self._access_due = time.monotonic() + settings.PAPO["SESSION_CHECK_SECONDS"]
         try:
             ending = await in_db(sessions.access_verdict)(
-                self.user.pk, self.session_key, self.site_ids)
+                self.user.pk, self.session_key, self.memberships)
         except Exception:  # the database being down is not a reason to log anyone out
             log.warning("access check failed for %s", self.describe(), exc_info=True)
             return True

@@ -16,15 +16,13 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from http.cookiejar import CookieJar
-from urllib.parse import urlencode
-from urllib.request import HTTPCookieProcessor, Request, build_opener
 
 import pytest
 
 from papo.testing.client import Peer, Refused, client_id
 from papo.testing.live import LivePapo, start_live, stop_live
 from papo.testing.server import REDIS_URL
+from papo.testing.web import Browser
 
 pytestmark = [pytest.mark.live, pytest.mark.security]
 
@@ -46,36 +44,6 @@ HEARTBEAT = 0.3  # console pings, where the test relies on the periodic re-check
 
 
 # --- helpers ------------------------------------------------------------------------------
-class Browser:
-    """A cookie-keeping HTTP client: a real login form post, CSRF token and all."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.jar = CookieJar()
-        self.opener = build_opener(HTTPCookieProcessor(self.jar))
-
-    def cookie(self, name: str) -> str | None:
-        return next((c.value for c in self.jar if c.name == name), None)
-
-    def get(self, path: str) -> int:
-        with self.opener.open(self.base + path, timeout=30) as res:
-            return res.status
-
-    def post(self, path: str, data: dict) -> str:
-        """POST the form with the CSRF token; returns the URL landed on after redirects."""
-        body = urlencode({**data, "csrfmiddlewaretoken": self.cookie("csrftoken")}).encode()
-        with self.opener.open(Request(self.base + path, data=body), timeout=30) as res:
-            return res.geturl()
-
-    def login(self, username: str, password: str, path: str = "/console/login/",
-              next_url: str = "/console/") -> str:
-        self.get(path)
-        self.post(path, {"username": username, "password": password, "next": next_url})
-        session = self.cookie("sessionid")
-        assert session, f"login of {username} at {path} set no session"
-        return session
-
-
 def seed_agents(live: LivePapo, agents: dict[str, list[str]]) -> dict:
     """Fresh sites and agents: {name: [site names]}; returns the seed output (plus tags)."""
     tag = uuid.uuid4().hex[:6]

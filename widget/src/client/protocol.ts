@@ -32,7 +32,7 @@ export interface Message {
   author: 'visitor' | 'agent' | 'system';
   agent: { name: string } | null;
   body: string;
-  event: '' | 'assigned' | 'transferred' | 'resolved' | 'reopened';
+  event: '' | 'assigned' | 'transferred' | 'resolved' | 'reopened' | 'requeued';
   data: Record<string, string>;
   client_id: string | null;
   created_at: string;

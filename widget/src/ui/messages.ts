@@ -9,7 +9,7 @@ import type { Key, Translate } from '../i18n';
 import { h } from './dom';
 import { linkify } from './linkify';
 
-const EVENTS = ['assigned', 'transferred', 'resolved', 'reopened'];
+const EVENTS = ['assigned', 'transferred', 'resolved', 'reopened', 'requeued'];
 
 /** Wording of a system message: events carry data, the widget supplies the language. */
 export function systemText(m: Message, t: Translate): string {

@@ -18,6 +18,7 @@ test('system events are worded in the widget language from their data', () => {
   const en = translator('en');
   assert.equal(en('transferred', { from: 'Ana', to: 'Bruno' }), 'Ana passed the conversation to Bruno');
   assert.equal(pt('resolved', { by: 'Ana' }), 'Ana marcou a conversa como resolvida');
+  assert.equal(en('requeued', { agent: 'Ana', by: 'Bea' }), 'Waiting for the next available agent');
   assert.equal(pt('assigned', {}), ' entrou na conversa', 'missing data never prints "undefined"');
 });
 
