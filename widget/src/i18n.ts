@@ -107,9 +107,14 @@ const ptBR: Record<Key, string> = {
   messages: 'Mensagens',
 };
 
+/**
+ * The sentence for `key` with its `{name}` placeholders filled (a missing value
+ * is ''). Without `vars` the sentence comes back as written, placeholders and
+ * all: ui/dom.ts `sentence()` fills it with each value in its own bidi isolate.
+ */
 export type Translate = (key: Key, vars?: Record<string, string | number>) => string;
 
 export function translator(locale: Locale): Translate {
   const table: Record<Key, string> = locale === 'pt-BR' ? ptBR : en;
-  return (key, vars = {}) => table[key].replace(/\{(\w+)\}/g, (_, v: string) => String(vars[v] ?? ''));
+  return (key, vars) => (vars ? table[key].replace(/\{(\w+)\}/g, (_, v: string) => String(vars[v] ?? '')) : table[key]);
 }
