@@ -1,5 +1,5 @@
 """What the visitor reads, in Debian's chromium: text from other people that
-cannot rearrange the widget around it.
+cannot rearrange the widget around it, and every system event in words.
 
 Bidi checks read the screen, not the DOM: ``seen()`` gives an element's glyphs
 in the order they stand left to right, ``bidi()`` how the element takes part
@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 from playwright.async_api import expect
-from test_browser_widget import VISITOR_BUBBLES, launcher, say
+from test_browser_widget import VISITOR_BUBBLES, agent_name, launcher, say
 
 from papo.testing.browser import bidi, seen
 from papo.testing.client import client_id
@@ -82,3 +82,29 @@ async def test_bidi_overrides_stay_inside_the_text_that_holds_them(live_papo, sh
     finally:
         await console.close()
 
+
+async def test_a_chat_back_in_the_queue_says_so_in_the_visitors_language(
+    live_papo, shop, browser
+):
+    agent = shop.agent()
+    console = await live_papo.console(agent)
+    try:
+        page = await browser.new_page()
+        await page.goto(shop.page_url(locale="pt-BR"))
+        await launcher(page).click()
+        await say(page, "Olá")
+        await console.expect("message", timeout=10, body="Olá")
+        lines = page.locator("papo-chat li.sy")
+        await expect(lines).to_have_text([f"{agent_name(agent)} entrou na conversa"],
+                                         timeout=10_000)
+        # The requeue the grace-period sweep does for an agent gone offline (here for
+        # an agent who lost access: the same code, the same system message).
+        live_papo.stack.manage("shell", "-c", (
+            "from conversations.routing import requeue_chats_of; "
+            f"requeue_chats_of({agent['id']})"))
+        await page.reload()
+        await launcher(page).click()
+        await expect(lines.nth(1)).to_have_text(
+            f"{agent_name(agent)} se ausentou; o próximo atendente disponível vai responder")
+    finally:
+        await console.close()

@@ -9,16 +9,18 @@ import type { Key, Translate } from '../i18n';
 import { h, iso, sentence } from './dom';
 import { linkify } from './linkify';
 
-const EVENTS = ['assigned', 'transferred', 'resolved', 'reopened'];
+const EVENTS = ['assigned', 'transferred', 'resolved', 'reopened', 'requeued'];
 
 /** Wording of a system message: events carry data, the widget supplies the language. */
 export function systemText(m: Message, t: Translate): string {
   return EVENTS.includes(m.event) ? t(m.event as Key, m.data || {}) : m.body;
 }
 
-/** The same as a list row, each name in its own isolate. */
+/** The same as a list row, each name in its own isolate; an event this version
+ * does not know (and that has no body) shows no empty line. */
 function systemRow(m: Message, t: Translate): HTMLLIElement {
-  return h('li', { class: 'sy' }, ...(EVENTS.includes(m.event) ? sentence(t(m.event as Key), m.data || {}) : [m.body]));
+  const known = EVENTS.includes(m.event);
+  return h('li', { class: 'sy', hidden: !known && !m.body }, ...(known ? sentence(t(m.event as Key), m.data || {}) : [m.body]));
 }
 
 export const authorName = (m: Message, t: Translate): string =>

@@ -20,6 +20,8 @@ test('system events are worded in the widget language from their data', () => {
   assert.equal(en('transferred', { from: 'Ana', to: 'Bruno' }), 'Ana passed the conversation to Bruno');
   assert.equal(pt('resolved', { by: 'Ana' }), 'Ana marcou a conversa como resolvida');
   assert.equal(pt('assigned', {}), ' entrou na conversa', 'missing data never prints "undefined"');
+  assert.equal(en('requeued', { agent: 'Ana' }), 'Ana is away; the next available agent will answer');
+  assert.equal(pt('requeued', { agent: 'Ana' }), 'Ana se ausentou; o próximo atendente disponível vai responder');
   assert.equal(en('typing'), '{name} is typing…', 'without values: the sentence as written, for sentence()');
 });
 
