@@ -1,18 +1,46 @@
 /** Text the console shows that depends on data: system events, times, titles. */
-import { lang, t } from './i18n';
+import { lang, tParts, type Part } from './i18n';
 import type { Message } from './protocol';
 
-export function systemText(m: Pick<Message, 'event' | 'data'>): string {
+/** A system event's sentence, its names kept apart for isolating (dom.ts `sentence`). */
+export function systemParts(m: Pick<Message, 'event' | 'data'>): Part[] {
   const d = m.data || {};
   switch (m.event) {
-    case 'assigned': return t('evAssigned', { agent: d.agent || '?' });
-    case 'transferred': return t('evTransferred', { from: d.from || '—', to: d.to || '?' });
-    case 'resolved': return t('evResolved', { by: d.by || '?' });
-    case 'reopened': return t('evReopened', { agent: d.agent || '?' });
+    case 'assigned': return tParts('evAssigned', { agent: d.agent || '?' });
+    case 'transferred': return tParts('evTransferred', { from: d.from || '—', to: d.to || '?' });
+    case 'resolved': return tParts('evResolved', { by: d.by || '?' });
+    case 'reopened': return tParts('evReopened', { agent: d.agent || '?' });
     case 'requeued': // `by`: someone sent it back; without it, the agent was gone
-      return d.by ? t('evRequeuedBy', { by: d.by }) : t('evRequeued', { agent: d.agent || '?' });
-    default: return t('evOther', { event: m.event || '?' });
+      return d.by ? tParts('evRequeuedBy', { by: d.by }) : tParts('evRequeued', { agent: d.agent || '?' });
+    default: return tParts('evOther', { event: m.event || '?' });
   }
+}
+
+export function systemText(m: Pick<Message, 'event' | 'data'>): string {
+  return systemParts(m).map((p) => (typeof p === 'string' ? p : p.value)).join('');
+}
+
+/**
+ * Invisible bidi controls: embeddings and overrides (U+202A–202E), isolates
+ * (U+2066–2069) and marks (LRM, RLM, ALM). In a short identity string (a name,
+ * an e-mail, a page title) they only ever make one text pose as another
+ * ("\u202Eexe.live" shows as "evil.exe"), so those lose them on display; the
+ * server drops them when it stores them too (docs/security.md, promise 6).
+ * Message bodies keep theirs, isolated.
+ */
+const CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+export function clean(s: string | null | undefined): string {
+  return (s || '').replace(CONTROLS, '');
+}
+
+/**
+ * `clean(s)` between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE: the
+ * plain-text `<bdi>`, for places that hold only text (an `<option>`, a desktop
+ * notification).
+ */
+export function isolated(s: string | null | undefined): string {
+  return '\u2068' + clean(s) + '\u2069';
 }
 
 function locale(): string {

@@ -87,6 +87,18 @@ export function setLanguage(tag: string | null | undefined): void {
 
 /** The text for `key` with `{name}` placeholders filled (values are plain text). */
 export function t(key: Key, vars?: Record<string, string | number>): string {
+  return tParts(key, vars || {}).map((p) => (typeof p === 'string' ? p : p.value)).join('');
+}
+
+/** A sentence and the values in it: `{ value }` parts came from data (a name, an e-mail). */
+export type Part = string | { value: string };
+
+/**
+ * The text for `key` split at its placeholders, so the UI can put each value
+ * in a bidi isolate of its own (dom.ts `sentence`). A placeholder without a
+ * value stays as written.
+ */
+export function tParts(key: Key, vars: Record<string, string | number>): Part[] {
   const s = current[key] ?? en[key] ?? key;
-  return vars ? s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m)) : s;
+  return s.split(/\{(\w+)\}/).map((p, i) => (i % 2 === 0 ? p : p in vars ? { value: String(vars[p]) } : `{${p}}`));
 }

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 
+from papo.text import without_bidi_controls
+
 from .models import Conversation, Message
 
 
@@ -16,9 +18,12 @@ def iso(value) -> str | None:
 
 
 def agent_name(user: AbstractBaseUser | None) -> str:
+    """The name visitors and agents see; names come from Django users, which the
+    admin edits freely, so bidi controls are taken out here, on every way out."""
     if user is None:
         return ""
-    return user.get_full_name() or user.get_username()  # type: ignore[attr-defined]
+    full = without_bidi_controls(user.get_full_name()).strip()  # type: ignore[attr-defined]
+    return full or without_bidi_controls(user.get_username())
 
 
 def agent_ref(user: AbstractBaseUser | None) -> dict | None:

@@ -14,6 +14,7 @@ from conversations import messages, serializers
 from conversations.actions import current_conversation
 from conversations.models import Conversation, Message
 from papo.errors import PapoError
+from papo.text import without_bidi_controls
 from sites.models import Site
 
 from .identity import check_user_hash
@@ -50,11 +51,15 @@ class Welcome:
         }
 
 
-def _str(value: object, field: str, cap: int) -> str:
+def _str(value: object, field: str, cap: int, *, label: bool = False) -> str:
+    """A string field, trimmed and capped; a ``label`` (a name, an e-mail, a page
+    title: text agents read as who or where) also loses its bidi controls."""
     if value is None:
         return ""
     if not isinstance(value, str):
         raise PapoError("invalid", f"{field} must be a string")
+    if label:
+        value = without_bidi_controls(value)
     return value.strip()[:cap]
 
 
@@ -81,9 +86,9 @@ def _apply_profile(visitor: Visitor, *, name=None, email=None, page=None, locale
     changed = []
     values: dict[str, str] = {}
     if name is not None:
-        values["name"] = _str(name, "name", 200)
+        values["name"] = _str(name, "name", 200, label=True)
     if email is not None:
-        email = _str(email, "email", 254)
+        email = _str(email, "email", 254, label=True)
         if email and ("@" not in email or any(c.isspace() for c in email)):
             raise PapoError("invalid", "email is not an email address")
         values["email"] = email
@@ -91,10 +96,10 @@ def _apply_profile(visitor: Visitor, *, name=None, email=None, page=None, locale
         if not isinstance(page, dict):
             raise PapoError("invalid", "page must be an object")
         values["page_url"] = _url(page.get("url"), "page.url")
-        values["page_title"] = _str(page.get("title"), "page.title", 500)
+        values["page_title"] = _str(page.get("title"), "page.title", 500, label=True)
         values["referrer"] = _url(page.get("referrer"), "page.referrer")
     if locale is not None:
-        values["locale"] = _str(locale, "locale", 35)
+        values["locale"] = _str(locale, "locale", 35, label=True)
     if user_agent is not None:
         values["user_agent"] = user_agent[:500]
     if time_zone is not None:

@@ -54,7 +54,8 @@ const en = {
   transferred: '{from} passed the conversation to {to}',
   resolved: '{by} marked the conversation as resolved',
   reopened: '{agent} reopened the conversation',
-  requeued: 'Waiting for the next available agent',
+  requeued: '{agent} is away; the next available agent will answer',
+  requeuedBy: 'Waiting for the next available agent',
   name: 'Your name',
   email: 'Your email',
   emailHint: 'so we can reply',
@@ -97,7 +98,8 @@ const ptBR: Record<Key, string> = {
   transferred: '{from} passou a conversa para {to}',
   resolved: '{by} marcou a conversa como resolvida',
   reopened: '{agent} reabriu a conversa',
-  requeued: 'Aguardando o próximo atendente disponível',
+  requeued: '{agent} se ausentou; o próximo atendente disponível vai responder',
+  requeuedBy: 'Aguardando o próximo atendente disponível',
   name: 'Seu nome',
   email: 'Seu e-mail',
   emailHint: 'para podermos responder',
@@ -109,9 +111,14 @@ const ptBR: Record<Key, string> = {
   messages: 'Mensagens',
 };
 
+/**
+ * The sentence for `key` with its `{name}` placeholders filled (a missing value
+ * is ''). Without `vars` the sentence comes back as written, placeholders and
+ * all: ui/dom.ts `sentence()` fills it with each value in its own bidi isolate.
+ */
 export type Translate = (key: Key, vars?: Record<string, string | number>) => string;
 
 export function translator(locale: Locale): Translate {
   const table: Record<Key, string> = locale === 'pt-BR' ? ptBR : en;
-  return (key, vars = {}) => table[key].replace(/\{(\w+)\}/g, (_, v: string) => String(vars[v] ?? ''));
+  return (key, vars) => (vars ? table[key].replace(/\{(\w+)\}/g, (_, v: string) => String(vars[v] ?? '')) : table[key]);
 }

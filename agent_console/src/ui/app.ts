@@ -6,9 +6,9 @@
  */
 import { cannedQuery, expandExact, matchCanned } from '../canned';
 import { ConsoleSocket, browserEnv, type SocketState } from '../client/socket';
-import { h, replace } from '../dom';
-import { clock, dateTime, localTimeIn, safeHttpUrl, systemText, titleWithCount } from '../format';
-import { t, type MessageKey } from '../i18n';
+import { h, iso, replace, sentence, userText } from '../dom';
+import { clock, dateTime, isolated, localTimeIn, safeHttpUrl, systemParts, systemText, titleWithCount } from '../format';
+import { t, tParts, type MessageKey } from '../i18n';
 import * as notify from '../notify';
 import type { Agent, AgentStatus, Box, Canned, Conversation, Frame, Message, SiteInfo, Welcome } from '../protocol';
 import { ProtocolError } from '../protocol';
@@ -226,10 +226,10 @@ export class ConsoleApp {
     const name = c.visitor.display_name;
     if ((event === 'created' || event === 'requeued') && c.status === 'waiting') {
       notify.beep('chat');
-      notify.desktop(t('newChat'), t('newChatFrom', { name }), 'papo-chat-' + c.id, () => this.select(c.id));
+      notify.desktop(t('newChat'), t('newChatFrom', { name: isolated(name) }), 'papo-chat-' + c.id, () => this.select(c.id));
     } else if (c.assignee?.id === me && c.status === 'open' && prev?.assignee?.id !== me && (event === 'assigned' || event === 'transferred' || event === 'reopened')) {
       if (event !== 'reopened' || prev?.status !== 'resolved') notify.beep('chat');
-      notify.desktop(t('newChat'), name, 'papo-chat-' + c.id, () => this.select(c.id));
+      notify.desktop(t('newChat'), isolated(name), 'papo-chat-' + c.id, () => this.select(c.id));
     }
     if (event === 'updated' || event === 'created') this.notePage(c);
     if (c.id === this.selected) {
@@ -250,7 +250,7 @@ export class ConsoleApp {
     if (c && m.author === 'visitor' && c.assignee?.id === this.inbox.me && c.status === 'open') {
       if (document.hidden || this.selected !== c.id) {
         notify.beep('message');
-        notify.desktop(t('newMessageFrom', { name: c.visitor.display_name }), m.body.slice(0, 140), 'papo-msg-' + c.id, () => this.select(c.id));
+        notify.desktop(t('newMessageFrom', { name: isolated(c.visitor.display_name) }), m.body.slice(0, 140), 'papo-msg-' + c.id, () => this.select(c.id));
       }
     }
     if (m.conversation === this.selected) {
@@ -483,7 +483,7 @@ export class ConsoleApp {
         e.preventDefault();
         this.pickSuggestion(i);
       },
-    }, h('b', null, '/' + s.shortcut), ' ', h('span', null, s.body.slice(0, 120)))));
+    }, h('b', null, '/' + s.shortcut), ' ', userText('span', '', s.body.slice(0, 120)))));
   }
 
   // --- keyboard --------------------------------------------------------------------------------
@@ -658,7 +658,7 @@ export class ConsoleApp {
     e.presence.dataset.status = s;
     const sites: SiteInfo[] = this.welcome?.sites || [];
     const mine = this.inbox.mineBySite();
-    e.capacity.textContent = sites.map((site) => (sites.length > 1 ? site.name + ': ' : '') +
+    e.capacity.textContent = sites.map((site) => (sites.length > 1 ? isolated(site.name) + ': ' : '') +
       t('capacity', { n: mine.get(site.key) || 0, max: site.max_concurrent })).join(' · ');
     e.notifyBtn.hidden = !notify.needsPermission();
     e.soundBtn.textContent = notify.isMuted() ? t('soundOff') : t('soundOn');
@@ -690,7 +690,8 @@ export class ConsoleApp {
     replace(this.els.list, ...rows.map((c) => {
       const unread = this.inbox.isUnread(c);
       const last = c.last_message;
-      const preview = !last ? '' : last.author === 'system' ? systemText({ event: last.event || '', data: {} }).replace(/\?/g, '').trim() : (last.internal ? t('noteBadge') + ': ' : '') + last.body;
+      const preview = !last ? [] : last.author === 'system' ? [systemText({ event: last.event || '', data: {} }).replace(/\?/g, '').trim()]
+        : [last.internal ? t('noteBadge') + ': ' : '', userText('span', '', last.body)];
       return h('li', {
         class: 'conv' + (c.id === this.selected ? ' on' : '') + (unread ? ' unread' : ''), 'data-id': c.id,
         tabindex: 0, role: 'button',
@@ -700,12 +701,12 @@ export class ConsoleApp {
         },
       },
       h('div', { class: 'row1' },
-        h('span', { class: 'name' }, c.visitor.display_name),
+        h('span', { class: 'name' }, iso(c.visitor.display_name)),
         c.visitor.verified ? h('span', { class: 'badge verified', title: t('verified') }, '✓') : null,
         h('span', { class: 'when' }, clock(last?.created_at || c.updated_at))),
       h('div', { class: 'row2' },
-        h('span', { class: 'preview' }, preview),
-        this.box === 'open' && c.assignee ? h('span', { class: 'who' }, c.assignee.name) : null));
+        h('span', { class: 'preview' }, ...preview),
+        this.box === 'open' && c.assignee ? h('span', { class: 'who' }, iso(c.assignee.name)) : null));
     }));
   }
 
@@ -724,7 +725,7 @@ export class ConsoleApp {
       const targets = [...this.agents.values()].filter((a) => a.id !== me && a.id !== c.assignee?.id && a.status === 'online' && (!a.sites || a.sites.includes(c.site)));
       const select = h('select', { class: 'transfer', 'aria-label': t('transferTo') },
         h('option', { value: '' }, targets.length ? t('transferTo') : t('noOneOnline')),
-        ...targets.map((a) => h('option', { value: a.id }, `${a.name} (${a.open})`)));
+        ...targets.map((a) => h('option', { value: a.id }, `${isolated(a.name)} (${a.open})`)));
       select.disabled = !targets.length;
       select.addEventListener('change', () => {
         const to = Number(select.value);
@@ -737,9 +738,9 @@ export class ConsoleApp {
     const statusKey: Record<string, MessageKey> = { waiting: 'statusWaiting', open: 'statusOpen', resolved: 'statusResolved' };
     replace(this.els.header,
       h('div', { class: 'title' },
-        h('h2', null, c.visitor.display_name),
+        h('h2', null, iso(c.visitor.display_name)),
         h('span', { class: 'status ' + c.status, 'data-status': c.status }, t(statusKey[c.status])),
-        h('span', { class: 'muted' }, c.assignee ? c.assignee.name + (c.assignee.id === me ? ` (${t('you')})` : '') : t('unassigned'))),
+        h('span', { class: 'muted' }, ...(c.assignee ? [iso(c.assignee.name), c.assignee.id === me ? ` (${t('you')})` : ''] : [t('unassigned')]))),
       h('div', { class: 'actions' }, ...actions));
   }
 
@@ -759,21 +760,21 @@ export class ConsoleApp {
     if (thread.hasMore) items.push(h('li', { class: 'earlier' }, h('button', { type: 'button', onclick: () => void this.loadEarlier() }, t('loadEarlier'))));
     for (const m of msgs) {
       if (m.author === 'system') {
-        items.push(h('li', { class: 'sys', 'data-seq': m.seq, 'data-event': m.event }, h('span', null, systemText(m)), ' ', h('time', null, clock(m.created_at))));
+        items.push(h('li', { class: 'sys', 'data-seq': m.seq, 'data-event': m.event }, h('span', null, ...sentence(systemParts(m))), ' ', h('time', null, clock(m.created_at))));
         continue;
       }
       const cls = 'msg ' + m.author + (m.internal ? ' note' : '');
       items.push(h('li', { class: cls, 'data-seq': m.seq },
         h('div', { class: 'meta' },
           m.internal ? h('span', { class: 'badge note-badge' }, t('noteBadge')) : null,
-          h('span', { class: 'who' }, m.author === 'visitor' ? c.visitor.display_name : m.agent?.name || ''),
+          h('span', { class: 'who' }, iso(m.author === 'visitor' ? c.visitor.display_name : m.agent?.name)),
           h('time', { datetime: m.created_at }, clock(m.created_at))),
-        h('div', { class: 'body' }, m.body),
+        userText('div', 'body', m.body),
         m.seq === seenSeq ? h('div', { class: 'seen' }, '✓✓ ' + t('seen')) : null));
     }
     for (const [, p] of thread.pending) {
       items.push(h('li', { class: 'msg agent pending' + (p.internal ? ' note' : '') + (p.failed ? ' failed' : '') },
-        h('div', { class: 'body' }, p.body),
+        userText('div', 'body', p.body),
         h('div', { class: 'meta' }, p.failed ? t('failed', { reason: p.failed }) : t('sending'))));
     }
     replace(box, ...items);
@@ -786,7 +787,7 @@ export class ConsoleApp {
 
   private renderTyping(): void {
     const v = this.selected !== null ? this.peerTyping.get(this.selected) : undefined;
-    this.els.typing.textContent = v ? t('typing', { name: v.name }) : '';
+    replace(this.els.typing, ...(v ? sentence(tParts('typing', { name: v.name })) : []));
   }
 
   private renderComposerState(): void {
@@ -817,24 +818,24 @@ export class ConsoleApp {
     const pages = (this.pages.get(v.id) || []).slice().reverse();
     const past = this.past.get(c.id);
     replace(this.els.sidebar,
-      h('h3', null, v.display_name, ' ',
+      h('h3', null, iso(v.display_name), ' ',
         v.verified ? h('span', { class: 'badge verified', title: t('verified') }, '✓ ' + t('verified')) : h('span', { class: 'badge unverified' }, t('unverified'))),
       h('dl', null,
-        row('email', v.email || '—'),
-        row('page', url ? h('a', { href: url, target: '_blank', rel: 'noopener noreferrer nofollow' }, v.page_title || url) : v.page_title || '—',
-          url && v.page_title ? h('small', { class: 'url' }, url) : null),
-        row('pagesSeen', pages.length ? h('ol', { class: 'pages' }, ...pages.map((p) => h('li', null, p.title || p.url))) : '—'),
+        row('email', v.email ? iso(v.email) : '—'),
+        row('page', url ? h('a', { href: url, target: '_blank', rel: 'noopener noreferrer nofollow' }, iso(v.page_title || url)) : v.page_title ? iso(v.page_title) : '—',
+          url && v.page_title ? h('small', { class: 'url', dir: 'ltr' }, url) : null),
+        row('pagesSeen', pages.length ? h('ol', { class: 'pages' }, ...pages.map((p) => h('li', null, iso(p.title || p.url)))) : '—'),
         row('browser', ua.browser || t('unknown')),
         row('os', ua.os || t('unknown')),
         row('localTime', localTimeIn(v.timezone) || t('unknown')),
-        row('language', v.locale || '—'),
+        row('language', v.locale ? iso(v.locale) : '—'),
         row('firstSeen', dateTime(v.first_seen_at))),
       h('h4', null, t('pastConversations')),
       past === undefined ? h('p', { class: 'muted' }, '…')
         : past.length ? h('ul', { class: 'past' }, ...past.map((p) => h('li', null,
           h('button', { type: 'button', class: 'link', onclick: () => void this.select(p.id) },
             dateTime(p.created_at), ' · ', t(p.status === 'resolved' ? 'statusResolved' : p.status === 'open' ? 'statusOpen' : 'statusWaiting')),
-          p.last_message?.body ? h('div', { class: 'muted' }, p.last_message.body.slice(0, 80)) : null)))
+          p.last_message?.body ? userText('div', 'muted', p.last_message.body.slice(0, 80)) : null)))
           : h('p', { class: 'muted' }, t('none')));
   }
 
@@ -862,9 +863,9 @@ export class ConsoleApp {
       const rows = this.canned.filter((c) => c.site === site.key).sort((a, b) => a.shortcut.localeCompare(b.shortcut));
       const editable = site.role === 'admin';
       return h('section', null,
-        sites.length > 1 ? h('h3', null, site.name) : null,
+        sites.length > 1 ? h('h3', null, iso(site.name)) : null,
         rows.length ? h('ul', { class: 'canned-list' }, ...rows.map((c) => h('li', { 'data-shortcut': c.shortcut },
-          h('b', null, '/' + c.shortcut), ' ', h('span', null, c.body),
+          h('b', null, '/' + c.shortcut), ' ', userText('span', '', c.body),
           editable ? h('button', { type: 'button', class: 'small', onclick: () => this.fillCannedForm(c) }, t('edit')) : null,
           editable ? h('button', { type: 'button', class: 'small danger', onclick: () => void this.deleteCanned(c.id) }, t('delete')) : null)))
           : h('p', { class: 'muted' }, t('none')));
@@ -874,7 +875,7 @@ export class ConsoleApp {
       void this.saveCanned(e.target as HTMLFormElement);
     } },
     h('input', { type: 'hidden', name: 'id', value: '' }),
-    adminSites.length > 1 ? h('label', null, t('site'), ' ', h('select', { name: 'site' }, ...adminSites.map((s) => h('option', { value: s.key }, s.name))))
+    adminSites.length > 1 ? h('label', null, t('site'), ' ', h('select', { name: 'site' }, ...adminSites.map((s) => h('option', { value: s.key }, isolated(s.name)))))
       : h('input', { type: 'hidden', name: 'site', value: adminSites[0].key }),
     h('label', null, t('shortcut'), ' ', h('input', { name: 'shortcut', required: true, maxlength: 32, pattern: '/?[a-z0-9][a-z0-9_\\-]{0,31}', placeholder: 'hello' })),
     h('label', null, t('text'), ' ', h('textarea', { name: 'body', required: true, rows: 3, maxlength: 4000 })),

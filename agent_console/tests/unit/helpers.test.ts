@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cannedQuery, expandExact, matchCanned } from '../../src/canned';
-import { safeHttpUrl, systemText, titleWithCount } from '../../src/format';
-import { CATALOGUES, pickLanguage, setLanguage, t } from '../../src/i18n';
+import { clean, isolated, safeHttpUrl, systemParts, systemText, titleWithCount } from '../../src/format';
+import { CATALOGUES, pickLanguage, setLanguage, t, tParts } from '../../src/i18n';
 import { parseUserAgent } from '../../src/ua';
 
 const canned = [
@@ -56,6 +56,22 @@ test('i18n: one catalogue, both languages complete', () => {
   assert.equal(systemText({ event: 'requeued', data: { agent: 'Ana' } }), 'Ana went offline; back in the queue');
   assert.equal(systemText({ event: 'requeued', data: { agent: 'Ana', by: 'Bea' } }), 'Sent back to the queue by Bea');
   assert.equal(t('typing', { name: '<b>x</b>' }), '<b>x</b> is typing…', 'placeholders are plain text');
+});
+
+test('sentences keep their values apart, so the UI can isolate each', () => {
+  setLanguage('en');
+  assert.deepEqual(tParts('typing', { name: '\u202Eexe.live' }), ['', { value: '\u202Eexe.live' }, ' is typing…']);
+  assert.deepEqual(systemParts({ event: 'requeued', data: { agent: 'Ana' } }), ['', { value: 'Ana' }, ' went offline; back in the queue']);
+  assert.deepEqual(tParts('capacity', { n: 2 }), ['Chats ', { value: '2' }, ' of ', '{max}', ''], 'a missing value stays as written');
+  assert.equal(t('typing'), '{name} is typing…');
+});
+
+test('identity strings lose their bidi controls; text-only places get them isolated', () => {
+  assert.equal(clean('\u202Eexe.live'), 'exe.live');
+  assert.equal(clean('\u202Aa\u202Bb\u202Cc\u202Dd\u2066e\u2067f\u2068g\u2069h\u200Ei\u200Fj\u061Ck'), 'abcdefghijk');
+  assert.equal(clean('مريم — שרה'), 'مريم — שרה');
+  assert.equal(clean(null), '');
+  assert.equal(isolated('\u202Eexe.live\u2069'), '\u2068exe.live\u2069', 'a stray PDI cannot close the isolate early');
 });
 
 test('title count and safe links', () => {

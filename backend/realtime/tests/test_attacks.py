@@ -645,7 +645,7 @@ PAYLOAD = '<img src=x onerror="window.__xss=1"><script>alert(1)</script>&amp;\u2
 
 
 async def test_html_payloads_cross_the_protocol_verbatim_and_urls_stay_http(live_papo):
-    """The server neither escapes nor strips text (both clients render text, so
+    """The server neither escapes nor strips markup (both clients render text, so
     escaping would show ``&lt;`` to people), but it never forwards a non-http(s)
     URL a client might turn into a link."""
     team = live_papo.team("ana")
@@ -659,7 +659,9 @@ async def test_html_payloads_cross_the_protocol_verbatim_and_urls_stay_http(live
     assigned = await console.expect("conversation", event="assigned",
                                     where=lambda f: f["conversation"]["id"] == ack["conversation"])
     v = assigned["conversation"]["visitor"]
-    assert (v["name"], v["email"], v["page_title"]) == (PAYLOAD, email, PAYLOAD)
+    # Markup stays; the override goes (identity strings: the bidi test below).
+    label = PAYLOAD.replace("\u202e", "")
+    assert (v["name"], v["email"], v["page_title"]) == (label, email, label)
     assert v["page_url"] == "" and v["referrer"] == ""
     assert (await console.expect("message", author="visitor"))["message"]["body"] == PAYLOAD
     for url in ("vbscript:x", " javascript:alert(1)", "JAVASCRIPT:alert(1)", "//evil.example/x"):
@@ -676,6 +678,41 @@ async def test_html_payloads_cross_the_protocol_verbatim_and_urls_stay_http(live
     await console.request({"type": "send", "conversation": ack["conversation"],
                            "client_id": client_id(), "body": PAYLOAD})
     assert (await visitor.expect("message", author="agent"))["message"]["body"] == PAYLOAD
+    for peer in (console, visitor):
+        await peer.close()
+
+
+async def test_bidi_controls_leave_identity_strings_and_stay_in_bodies(live_papo):
+    """A name, e-mail, page title or agent name holding a bidi override could pose
+    as another text ("\\u202eexe.live" shows as "evil.exe"): the server stores and
+    sends them without bidi controls. Bodies are what people write, right-to-left
+    scripts and all: they cross verbatim, and the clients isolate each one."""
+    team = live_papo.team("ana")
+    ana = team.agents["ana"]
+    live_papo.stack.manage("shell", "-c", (
+        "from django.contrib.auth.models import User; "
+        f"User.objects.filter(pk={ana['id']}).update(first_name='\\u202eexe.live\\u200f', "
+        "last_name='')"))
+    console = await live_papo.console(ana)
+    visitor, _ = await live_papo.visitor(team.site_key, locale="\u202ept-BR")
+    body = "\u202eexe.live \u2067\u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627"
+    await visitor.request({"type": "profile", "name": " \u202eexe.live\u202c ",
+                           "email": "\u2067ana@x.example\u2069\u200e", "page": {
+                               "url": "https://shop.example/", "title": "\u202aCart\u202e (3)"}})
+    ack = await visitor.request({"type": "send", "client_id": client_id(), "body": body})
+    assigned = await console.expect("conversation", event="assigned",
+                                    where=lambda f: f["conversation"]["id"] == ack["conversation"])
+    v = assigned["conversation"]["visitor"]
+    assert (v["name"], v["display_name"], v["email"], v["page_title"], v["locale"]) == (
+        "exe.live", "exe.live", "ana@x.example", "Cart (3)", "pt-BR")
+    assert assigned["conversation"]["assignee"]["name"] == "exe.live"
+    assert (await console.expect("message", author="visitor"))["message"]["body"] == body
+    joined = await visitor.expect("message", author="system", event="assigned")
+    assert joined["message"]["data"] == {"agent": "exe.live"}
+    await console.request({"type": "send", "conversation": ack["conversation"],
+                           "client_id": client_id(), "body": body})
+    reply = (await visitor.expect("message", author="agent"))["message"]
+    assert reply["agent"] == {"name": "exe.live"} and reply["body"] == body
     for peer in (console, visitor):
         await peer.close()
 

@@ -12,7 +12,7 @@ import { Thread } from '../client/thread';
 import type { Ctx, Identity, UI } from '../contract';
 import { pickLocale, translator } from '../i18n';
 import { composer } from './composer';
-import { h, on } from './dom';
+import { h, on, sentence } from './dom';
 import { emailField, prechatForm } from './forms';
 import { authorName, messageList, systemText } from './messages';
 import { PANEL_CSS } from './styles';
@@ -61,11 +61,11 @@ export function mount(ctx: Ctx): UI {
   // --- DOM -----------------------------------------------------------------
   ctx.style(PANEL_CSS);
   const list = messageList(t, locale);
-  const title = h('h2');
+  const title = h('h2', { dir: 'auto' });
   const closeBtn = h('button', { type: 'button', class: 'x', 'aria-label': t('close') }, '×');
   const banner = h('div', { class: 'bn', role: 'status', hidden: true });
   const more = h('button', { type: 'button', class: 'mo', hidden: true }, t('earlier'));
-  const greeting = h('div', { class: 'bb' });
+  const greeting = h('div', { class: 'bb', dir: 'auto' });
   const greetingRow = h('div', { class: 'a' }, greeting);
   const typing = h('p', { class: 'ty' });
   const scroller = h('div', { class: 'sc' }, more, greetingRow, list.el, list.pending, typing);
@@ -118,7 +118,7 @@ export function mount(ctx: Ctx): UI {
     const address = emailGiven || (visitor && visitor.email) || '';
     email.el.hidden = askFirst || !away || !!address;
     note.hidden = !away || !address;
-    note.textContent = t('replyTo', { email: address });
+    note.replaceChildren(...sentence(t('replyTo'), { email: address }));
     more.hidden = !thread.hasMore;
 
     const wait = Math.ceil((conn.rateUntil - Date.now()) / 1000);
@@ -267,7 +267,7 @@ export function mount(ctx: Ctx): UI {
   conn.on('typing', (f: { author: string; name: string; state: string }) => {
     if (f.author === 'visitor') return;
     clearTimeout(typingTimer);
-    typing.textContent = f.state === 'start' ? t('typing', { name: f.name || t('agent') }) : '';
+    typing.replaceChildren(...(f.state === 'start' ? sentence(t('typing'), { name: f.name || t('agent') }) : []));
     typingTimer = setTimeout(() => (typing.textContent = ''), TYPING_TTL_MS);
   });
   conn.on('availability', (f: { agents_online: boolean }) => {

@@ -20,6 +20,30 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 }
 
 /**
+ * Invisible bidi controls: embeddings and overrides (U+202A–202E), isolates
+ * (U+2066–2069) and marks (LRM, RLM, ALM). In a short identity string they
+ * only ever serve to make one text pose as another ("\u202Eexe.live" shows
+ * as "evil.exe"), so names and emails lose them on display (the server drops
+ * them when it stores them too; docs/security.md, promise 6).
+ */
+const CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+export const clean = (s: string): string => s.replace(CONTROLS, '');
+
+/**
+ * A name or an email from someone else, in a `<bdi>`: its own bidi isolate
+ * with its direction from its first strong letter, so neither a right-to-left
+ * name nor anything inside it can reorder the sentence around it.
+ */
+export const iso = (s: string): HTMLElement => h('bdi', {}, clean(s));
+
+/**
+ * A translated sentence filled with user values, each isolated:
+ * `sentence(t('typing'), { name })` for "{name} is typing…".
+ */
+export const sentence = (template: string, vars: Record<string, string>): Array<string | HTMLElement> =>
+  template.split(/\{(\w+)\}/).map((s, i) => (i % 2 ? iso(vars[s] || '') : s));
+
+/**
  * addEventListener whose handler can never surface as an uncaught error in
  * the host page (its error tracker would blame the site for our bug).
  */

@@ -6,27 +6,44 @@
 import type { OutboxItem } from '../client/outbox';
 import type { Conversation, Message } from '../client/protocol';
 import type { Key, Translate } from '../i18n';
-import { h } from './dom';
+import { h, iso, sentence } from './dom';
 import { linkify } from './linkify';
 
 const EVENTS = ['assigned', 'transferred', 'resolved', 'reopened', 'requeued'];
 
+/** The sentence for a system event: `requeued` with `by` was sent back by someone. */
+const eventKey = (m: Message): Key => (m.event === 'requeued' && m.data && m.data.by ? 'requeuedBy' : m.event) as Key;
+
 /** Wording of a system message: events carry data, the widget supplies the language. */
 export function systemText(m: Message, t: Translate): string {
-  return EVENTS.includes(m.event) ? t(m.event as Key, m.data || {}) : m.body;
+  return EVENTS.includes(m.event) ? t(eventKey(m), m.data || {}) : m.body;
+}
+
+/** The same as a list row, each name in its own isolate; an event this version
+ * does not know (and that has no body) shows no empty line. */
+function systemRow(m: Message, t: Translate): HTMLLIElement {
+  const known = EVENTS.includes(m.event);
+  return h('li', { class: 'sy', hidden: !known && !m.body }, ...(known ? sentence(t(eventKey(m)), m.data || {}) : [m.body]));
 }
 
 export const authorName = (m: Message, t: Translate): string =>
   m.author === 'agent' ? (m.agent && m.agent.name) || t('agent') : t('you');
 
-/** Message text with http(s) links made clickable; everything enters the DOM as text. */
+/**
+ * Message text with http(s) links made clickable; everything enters the DOM as
+ * text. The bubble is a bidi isolate whose every line takes its direction from
+ * its own first letter (dir=auto, unicode-bidi: plaintext), so Arabic or
+ * Hebrew reads right to left and an override in it reorders that line of this
+ * bubble only. A link is an isolate of its own, left to right, so its text
+ * always reads as the address it opens.
+ */
 function bubble(text: string): HTMLElement {
-  const el = h('div', { class: 'bb' });
+  const el = h('div', { class: 'bb', dir: 'auto' });
   for (const piece of linkify(text)) {
     el.append(
       typeof piece === 'string'
         ? piece
-        : h('a', { href: piece.href, target: '_blank', rel: 'noopener noreferrer' }, piece.text),
+        : h('a', { href: piece.href, target: '_blank', rel: 'noopener noreferrer', dir: 'ltr' }, piece.text),
     );
   }
   return el;
@@ -44,12 +61,12 @@ export function messageList(t: Translate, locale: string) {
   let status: HTMLElement | null = null;
 
   function row(m: Message): HTMLLIElement {
-    if (m.author === 'system') return h('li', { class: 'sy' }, systemText(m, t));
+    if (m.author === 'system') return systemRow(m, t);
     const visitor = m.author === 'visitor';
     return h(
       'li',
       { class: visitor ? 'v' : 'a' },
-      h('span', { class: visitor ? 'nm sr' : 'nm' }, authorName(m, t)),
+      h('span', { class: visitor ? 'nm sr' : 'nm' }, visitor ? t('you') : iso(authorName(m, t))),
       bubble(m.body),
       h('div', { class: 'mt' }, when(m.created_at), h('span')),
     );

@@ -17,13 +17,13 @@ button{cursor:pointer;border:0;background:none;color:inherit;margin:0;padding:0}
 .mo{display:block;margin:0 auto 10px;color:#0b57d0;text-decoration:underline;font-size:13px}
 ol{list-style:none;margin:0;padding:0}
 li{margin:6px 0;display:flex;flex-direction:column;align-items:flex-start}
-.bb{max-width:85%;padding:8px 12px;border-radius:14px;background:#eef0f3;white-space:pre-wrap;overflow-wrap:anywhere}
+.bb{max-width:85%;padding:8px 12px;border-radius:14px;background:#eef0f3;white-space:pre-wrap;overflow-wrap:anywhere;unicode-bidi:plaintext}
 .v{align-items:flex-end}
 .v .bb{background:var(--c);color:var(--i)}
 .bb a{color:inherit;text-decoration:underline}
 .nm,.mt{font-size:12px;color:#595959;margin:2px 4px}
 .c0 .nm{display:none}
-.sy{align-items:center;text-align:center;font-size:13px;color:#595959;font-style:italic}
+.sy{display:block;text-align:center;font-size:13px;color:#595959;font-style:italic}
 .mt button{color:#0b57d0;text-decoration:underline;margin-left:8px;font-size:12px}
 .er{color:#b3261e}
 .ty{min-height:20px;margin:4px 2px 0;font-size:13px;color:#595959}

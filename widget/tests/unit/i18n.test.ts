@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pickLocale, translator } from '../../src/i18n';
 import { contrast, ink } from '../../src/theme';
+import { clean } from '../../src/ui/dom';
 import { linkify } from '../../src/ui/linkify';
 
 test('locale: data-locale, then the browser, then the site default, then English', () => {
@@ -18,8 +19,17 @@ test('system events are worded in the widget language from their data', () => {
   const en = translator('en');
   assert.equal(en('transferred', { from: 'Ana', to: 'Bruno' }), 'Ana passed the conversation to Bruno');
   assert.equal(pt('resolved', { by: 'Ana' }), 'Ana marcou a conversa como resolvida');
-  assert.equal(en('requeued', { agent: 'Ana', by: 'Bea' }), 'Waiting for the next available agent');
+  assert.equal(en('requeuedBy', { agent: 'Ana', by: 'Bea' }), 'Waiting for the next available agent');
   assert.equal(pt('assigned', {}), ' entrou na conversa', 'missing data never prints "undefined"');
+  assert.equal(en('requeued', { agent: 'Ana' }), 'Ana is away; the next available agent will answer');
+  assert.equal(pt('requeued', { agent: 'Ana' }), 'Ana se ausentou; o próximo atendente disponível vai responder');
+  assert.equal(en('typing'), '{name} is typing…', 'without values: the sentence as written, for sentence()');
+});
+
+test('identity strings lose their bidi controls, and keep right-to-left letters', () => {
+  assert.equal(clean('\u202Eexe.live'), 'exe.live');
+  assert.equal(clean('\u202Aa\u202Bb\u202Cc\u202Dd\u2066e\u2067f\u2068g\u2069h\u200Ei\u200Fj\u061Ck'), 'abcdefghijk');
+  assert.equal(clean('مريم — שרה'), 'مريم — שרה');
 });
 
 test('brand colour text keeps AA contrast (4.5:1) for any colour', () => {
