@@ -6,6 +6,8 @@ consumers turn it into an ``error`` frame, HTTP views into a JSON body.
 
 from __future__ import annotations
 
+import math
+
 
 class PapoError(Exception):
     def __init__(self, code: str, message: str, *, retry_after: float | None = None) -> None:
@@ -17,5 +19,6 @@ class PapoError(Exception):
     def frame(self, ref: object = None) -> dict:
         frame: dict = {"type": "error", "code": self.code, "message": self.message, "ref": ref}
         if self.retry_after is not None:
-            frame["retry_after"] = round(self.retry_after, 2)
+            # to the hundredth, rounded up: a client that waits as told is never early
+            frame["retry_after"] = math.ceil(self.retry_after * 100 - 1e-9) / 100
         return frame

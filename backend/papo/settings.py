@@ -302,10 +302,9 @@ PAPO = {
     # an address cannot use more (papo/accept_gate.py says why).
     "HANDSHAKES_IN_PROGRESS_PER_IP": env_int("PAPO_HANDSHAKES_IN_PROGRESS_PER_IP",
                                              _CONNECTIONS_PER_IP),
-    # Frames of one visitor across all their tabs and processes (realtime/limits.py): a
-    # sliding window of this many seconds, allowing what this many sockets could send
-    # at full tilt under the per-connection bucket (burst + rate x window, each).
-    "VISITOR_FRAME_WINDOW": float(os.environ.get("PAPO_VISITOR_FRAME_WINDOW", "10")),
+    # Frames of one visitor across all their tabs and processes (realtime/visitor_bucket.py):
+    # one token bucket as large as this many sockets' buckets (burst and rate times it),
+    # so any t seconds hold at most what they could send in them: 2 x (20 + 5t).
     "VISITOR_FRAME_SOCKETS": float(os.environ.get("PAPO_VISITOR_FRAME_SOCKETS", "2")),
     # A console re-checks its session and memberships at most this often while
     # frames flow, and on every heartbeat (agents/sessions.py); logout,

@@ -10,21 +10,23 @@ refreshed while connections live, because a killed process never runs
 
 A visitor with many tabs (or a script opening many sockets with one token)
 would multiply the per-connection allowance, so the frames that cost the
-server something (:data:`VISITOR_COUNTED`) also count per visitor in the cache:
-a sliding-window counter shared by all of the visitor's sockets in every
-process, one pipelined round trip per counted frame. Its keys expire on their
-own two windows later.
+server something (:data:`VISITOR_COUNTED`) also count per visitor: a token
+bucket shared by all of the visitor's sockets in every process
+(``realtime.visitor_bucket``), in Redis when the cache is Redis (one pipelined
+round trip for a batch of frames), else in this process.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import time
 
 from django.conf import settings
 
 from papo.cache import shared
+
+from . import visitor_bucket
+from .visitor_bucket import Allowance
 
 log = logging.getLogger("papo.realtime")
 
@@ -76,42 +78,40 @@ def console_bucket() -> TokenBucket:
 VISITOR_COUNTED = frozenset({"send", "typing", "read", "profile", "history"})
 
 
-def visitor_frame_cap(site=None) -> int:
-    """Frames one visitor may send per window across all their sockets: what
-    ``VISITOR_FRAME_SOCKETS`` sockets could send under the site's bucket."""
+def visitor_frame_cap(site=None) -> Allowance:
+    """One visitor's allowance across all their sockets (its cap): a bucket as large as
+    ``VISITOR_FRAME_SOCKETS`` sockets' buckets under the site's limits, so any ``t``
+    seconds hold at most what those sockets could send in them."""
     cfg = settings.PAPO
     burst = getattr(site, "frame_burst", None) or cfg["FRAME_BURST"]
     rate = getattr(site, "frame_rate", None) or cfg["FRAME_RATE"]
-    per_socket = burst + rate * cfg["VISITOR_FRAME_WINDOW"]
-    return max(1, math.floor(cfg["VISITOR_FRAME_SOCKETS"] * per_socket))
+    return Allowance.of(burst, rate, sockets=cfg["VISITOR_FRAME_SOCKETS"])
 
 
-def take_visitor_frame(public_id: str, cap: int) -> float | None:
-    """Count one frame of a visitor; None if allowed, else seconds to wait.
+def take_visitor_frames(frames: list[tuple[str, Allowance]], now: float | None = None,
+                        ) -> list[float | None]:
+    """Count one frame for each ``(public_id, allowance)``, in order (a visitor named
+    twice is counted twice): None if allowed, else seconds until one more fits.
 
-    Sliding-window counter: this window's count plus the previous window's,
-    weighted by how much of it still overlaps the last ``window`` seconds.
-    Refused frames count too, so a visitor that keeps flooding stays limited.
-    """
-    return take_visitor_frames([(public_id, cap)])[0]
-
-
-def take_visitor_frames(frames: list[tuple[str, int]]) -> list[float | None]:
-    """:func:`take_visitor_frame` for several ``(public_id, cap)`` at once: on Redis
-    one round trip for all of them. A visitor named twice is counted twice."""
-    window = settings.PAPO["VISITOR_FRAME_WINDOW"]
-    now = time.time()
-    slot = int(now // window)
-    into = (now - slot * window) / window
-    counts = _incr_and_get_many(
-        [(f"papo:vf:{public_id}:{slot}", f"papo:vf:{public_id}:{slot - 1}")
-         for public_id, _ in frames], timeout=math.ceil(2 * window) + 1)
-    return [None if previous * (1 - into) + current <= cap
-            else _sliding_wait(previous, current, cap, into, window)
-            for (_, cap), (current, previous) in zip(frames, counts, strict=True)]
+    On Redis one pipelined round trip for all of them, else this process's buckets
+    (``realtime.visitor_bucket``). ``now`` is the caller's clock (``time.time()``)."""
+    if not frames:
+        return []
+    now_us = round((time.time() if now is None else now) * 1_000_000)
+    keys = [f"papo:vb:{public_id}" for public_id, _ in frames]
+    allowances = [allowance for _, allowance in frames]
+    backend = shared()
+    client = _redis_client(backend)
+    if client is None:
+        replies = visitor_bucket.LOCAL.take(keys, allowances, now_us)
+    else:
+        keys = [backend.make_and_validate_key(key) for key in keys]
+        replies = visitor_bucket.take_redis(client(keys[0], write=True), keys, allowances,
+                                            now_us)
+    return [allowance.wait(reply) for allowance, reply in zip(allowances, replies, strict=True)]
 
 
-def visitor_frame_waits(frames: list[tuple[str, int]]) -> list[float | None]:
+def visitor_frame_waits(frames: list[tuple[str, Allowance]]) -> list[float | None]:
     """:func:`take_visitor_frames`, except that the cache being down must not stop
     chats: then every frame is let through (the per-connection buckets still hold)."""
     try:
@@ -121,29 +121,9 @@ def visitor_frame_waits(frames: list[tuple[str, int]]) -> list[float | None]:
         return [None] * len(frames)
 
 
-def _sliding_wait(previous: int, current: int, cap: int, into: float, window: float) -> float:
-    """Seconds until one more frame fits, if nothing else is sent meanwhile."""
-    room = cap - current - 1
-    if room >= 0 and previous > 0:  # this window: once the previous one has faded enough
-        at = 1 - room / previous
-    else:  # the next window, where this one's count becomes the previous
-        at = 1 + max(0.0, 1 - (cap - 1) / current)
-    return max(0.05, (at - into) * window)
-
-
-def _incr_and_get_many(pairs: list[tuple[str, str]], timeout: int) -> list[tuple[int, int]]:
-    """For each ``(key, other)``: count ``key`` up (expiring ``timeout`` s after it
-    was made) and read ``other``; on Redis one round trip for all."""
-    pipe = None
-    for key, other in pairs:
-        pipe = _redis_count(key, timeout, refresh=False, pipe=pipe)
-        if pipe is None:
-            return [(_incr(k, timeout), int(shared().get(o) or 0)) for k, o in pairs]
-        pipe.get(shared().make_and_validate_key(other))
-    if pipe is None:
-        return []
-    replies = pipe.execute()
-    return [(int(replies[3 * i]), int(replies[3 * i + 2] or 0)) for i in range(len(pairs))]
+def _redis_client(backend):
+    """The cache's ``get_client`` on Redis; None on other caches."""
+    return getattr(getattr(backend, "_cache", None), "get_client", None)
 
 
 def _redis_count(key: str, timeout: int, *, refresh: bool, pipe=None):
@@ -151,7 +131,7 @@ def _redis_count(key: str, timeout: int, *, refresh: bool, pipe=None):
     ``EXPIRE`` (``NX`` unless ``refresh``), for the caller to add to and run;
     None on other caches."""
     backend = shared()
-    redis_client = getattr(getattr(backend, "_cache", None), "get_client", None)
+    redis_client = _redis_client(backend)
     if redis_client is None:
         return None
     full = backend.make_and_validate_key(key)

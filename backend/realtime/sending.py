@@ -32,6 +32,7 @@ from bus import events
 from conversations import actions
 
 from . import limits
+from .visitor_bucket import Allowance
 
 Outcome = tuple[float | None, "actions.Ack | Exception | None"]
 
@@ -39,7 +40,7 @@ Outcome = tuple[float | None, "actions.Ack | Exception | None"]
 @dataclass
 class _Waiting:
     send: actions.Send
-    cap: int | None  # the visitor's frame allowance; None: not counted (agents)
+    cap: Allowance | None  # the visitor's frame allowance; None: not counted (agents)
     future: asyncio.Future
 
 
@@ -51,8 +52,8 @@ class _Batcher:
         self.storing = 0
         self.tasks: set[asyncio.Task] = set()  # the running drains (kept from the GC)
 
-    async def store(self, send: actions.Send, cap: int | None) -> tuple[float | None,
-                                                                      actions.Ack | None]:
+    async def store(self, send: actions.Send, cap: Allowance | None) -> tuple[
+            float | None, actions.Ack | None]:
         future = asyncio.get_running_loop().create_future()
         self.waiting.append(_Waiting(send, cap, future))
         if self.storing < settings.PAPO["SEND_BATCHES"]:
@@ -81,7 +82,7 @@ class _Batcher:
             self.storing -= 1
 
 
-def _store(batch: list[tuple[actions.Send, int | None]]) -> list[Outcome]:
+def _store(batch: list[tuple[actions.Send, Allowance | None]]) -> list[Outcome]:
     """In one database hop: count the visitors' frames, then store the sends allowed."""
     counted = [i for i, (_, cap) in enumerate(batch) if cap is not None]
     waits = dict(zip(counted, limits.visitor_frame_waits(
@@ -98,7 +99,7 @@ _batchers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Batcher] = (
     weakref.WeakKeyDictionary())
 
 
-async def store(send: actions.Send, visitor_cap: int | None = None) -> tuple[
+async def store(send: actions.Send, visitor_cap: Allowance | None = None) -> tuple[
         float | None, actions.Ack | None]:
     """Store ``send`` with whatever else is being sent: ``(retry_after, ack)``.
 

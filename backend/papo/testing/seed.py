@@ -36,7 +36,9 @@ def main() -> None:
         site, _ = Site.objects.update_or_create(
             name=s["name"],
             defaults={"allowed_origins": "\n".join(s["origins"]),
-                      "verified_only": s.get("verified_only", False)},
+                      "verified_only": s.get("verified_only", False),
+                      # the site's own socket limits (None: the server's defaults)
+                      "frame_burst": s.get("frame_burst"), "frame_rate": s.get("frame_rate")},
         )
         if "key" in s:
             Site.objects.filter(pk=site.pk).update(key=s["key"])

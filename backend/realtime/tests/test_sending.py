@@ -18,9 +18,11 @@ from bus import groups
 from conversations import actions
 from conversations.models import Conversation, Message
 from papo.errors import PapoError
-from realtime import sending
+from realtime import limits, sending
+from realtime.visitor_bucket import Allowance
 
 pytestmark = pytest.mark.django_db(transaction=True)
+ROOMY = Allowance.of(100, 10)  # a visitor allowance these tests stay well within
 
 
 @pytest.fixture
@@ -56,7 +58,7 @@ async def test_sends_that_arrive_together_are_stored_together(desk, batches):
               for i, c in enumerate(convs)]
     last = dict(await sync_to_async(lambda: list(
         Conversation.objects.values_list("pk", "last_seq")))())
-    outcomes = await asyncio.gather(*(sending.store(s, 100 if s.visitor else None)
+    outcomes = await asyncio.gather(*(sending.store(s, ROOMY if s.visitor else None)
                                       for s in sends))
     # everything stored, each chat's two new messages at its next two seqs
     assert all(wait is None for wait, _ in outcomes)
@@ -88,7 +90,10 @@ async def test_each_send_in_a_batch_gets_its_own_answer(desk, batches, make_visi
         actions.Send("note", "a note", agent=agent, conversation_id=convs[3], internal="yes"),
         actions.Send("limited", "too much", visitor=visitors[4], conversation_id=convs[4]),
     ]
-    caps = [100, 100, 100, 100, 100, None, None, 0]
+    spent = Allowance.of(1, 0.001)  # visitor 4 has used up a burst of 1, refilled in 1000 s
+    assert await sync_to_async(limits.take_visitor_frames)([(visitors[4].public_id, spent)]) == [
+        None]
+    caps = [ROOMY, ROOMY, ROOMY, ROOMY, ROOMY, None, None, spent]
     # all in one batch, as if they had arrived in the same moment
     outcomes = await sync_to_async(sending._store)(list(zip(sends, caps, strict=True)))
     assert batches == [7]  # the limited one is not stored at all
@@ -117,10 +122,10 @@ async def test_a_failed_batch_fails_each_of_its_senders(desk, monkeypatch):
 
     monkeypatch.setattr(actions, "do_send_many", broken)
     results = await asyncio.gather(
-        *(sending.store(actions.Send(f"x-{i}", "hi", visitor=v), 100)
+        *(sending.store(actions.Send(f"x-{i}", "hi", visitor=v), ROOMY)
           for i, v in enumerate(visitors[:5])), return_exceptions=True)
     assert [type(r).__name__ for r in results] == ["OperationalError"] * 5
     # and the next sends, once it is back, are stored
     monkeypatch.undo()
-    _, ack = await sending.store(actions.Send("y", "back", visitor=visitors[0]), 100)
+    _, ack = await sending.store(actions.Send("y", "back", visitor=visitors[0]), ROOMY)
     assert ack.conversation == convs[0] and not ack.duplicate
