@@ -1,5 +1,5 @@
 /** Wire protocol v1, console side (docs/protocol.md is the contract). */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export type Status = 'waiting' | 'open' | 'resolved';
 export type Box = 'queue' | 'mine' | 'open' | 'resolved';
@@ -76,6 +76,8 @@ export interface Welcome {
   agents: Agent[];
   counts: { queue: number; mine: number; open: number };
   canned?: Canned[];
+  /** Per assigned chat (by id), the seq after which this socket sends every message live. */
+  live_from?: Record<string, number>;
   limits: { max_body: number; ping_seconds: number };
 }
 

@@ -160,16 +160,23 @@ export class ConsoleApp {
     this.renderList();
   }
 
-  /** After a reconnect: everything after the last seq held, so nothing stays hidden. */
+  /**
+   * After a reconnect: everything after the last seq held with no gap below it, page
+   * by page until the newest (live messages of the chat wait for that on the server),
+   * so nothing stays hidden however long the console was away.
+   */
   private async resume(id: number): Promise<void> {
-    for (let round = 0; round < 20; round++) {
+    let last = -1;
+    for (;;) {
       const thread = this.threads.get(id);
       const after = thread && thread.newest ? thread.resumeFrom() : null;
+      if (after !== null && after <= last) return; // no progress: never loop on a bad reply
       const frame: Frame = { type: 'open', conversation: id, limit: 200 };
       if (after !== null) frame.after_seq = after;
       const reply = await this.sock.request(frame);
       this.applyHistory(reply, after === null ? 'latest' : 'after');
       if (after === null || !reply.has_more) return;
+      last = after;
     }
   }
 

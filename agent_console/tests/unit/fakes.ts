@@ -71,7 +71,7 @@ export class FakeClock {
 
 export function welcomeFrame(ping = 25): Record<string, unknown> {
   return {
-    type: 'welcome', v: 1, agent: { id: 3, name: 'Ana', username: 'ana' }, status: 'online',
+    type: 'welcome', v: 2, agent: { id: 3, name: 'Ana', username: 'ana' }, status: 'online',
     sites: [{ key: 'pk_a', name: 'A', role: 'admin', max_concurrent: 5 }], agents: [],
     counts: { queue: 0, mine: 0, open: 0 }, canned: [], limits: { max_body: 4000, ping_seconds: ping },
   };

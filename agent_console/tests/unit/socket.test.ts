@@ -42,7 +42,7 @@ test('says hello first, then goes online on welcome', () => {
   make();
   const ws = FakeWs.all[0];
   ws.open();
-  assert.deepEqual(ws.sent, [{ type: 'hello', v: 1 }]);
+  assert.deepEqual(ws.sent, [{ type: 'hello', v: 2 }]);
   ws.push(welcomeFrame());
   assert.equal(states.at(-1), 'online');
   assert.deepEqual(welcomes, [false]);

@@ -3,7 +3,7 @@
  * contract; keep the two in step). Types only: nothing here reaches a bundle.
  */
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Site settings from `GET /api/widget/<key>/config` and from `welcome.config`. */
 export interface Config {
@@ -74,6 +74,8 @@ export interface Welcome {
   conversation: Conversation | null;
   messages: Message[];
   has_more: boolean;
+  /** The resume stopped short of the newest message: page on with `history.after_seq`. */
+  more_after?: boolean;
   agents_online: boolean;
   config: Partial<Config>;
   limits: Limits;

@@ -72,6 +72,8 @@ export class Connection {
    * so resuming from it would skip them for good.
    */
   private streamed = new Map<number, number>();
+  /** Refs of `history` pages forward (a resume longer than one page). */
+  private forward = new Set<string>();
   private refs = 0;
   private listeners: Record<string, Listener[]> = {};
 
@@ -222,7 +224,7 @@ export class Connection {
       case 'welcome': {
         const c = f.conversation;
         session.patch({ t: f.token, c: c && c.status !== 'resolved' ? c.id : undefined });
-        if (!thread.size) thread.hasMore = !!f.has_more;
+        if (!thread.size && !f.more_after) thread.hasMore = !!f.has_more;
         if (c) thread.conversation = c;
         if (f.limits) this.limits = f.limits;
         this.attempt = 0;
@@ -231,6 +233,7 @@ export class Connection {
         this.emit('welcome', f);
         this.heard(f.messages);
         this.merged(f.messages, false);
+        if (f.more_after && c) this.pageForward(c.id);
         this.flush();
         break;
       }
@@ -272,12 +275,16 @@ export class Connection {
         }
         this.emit('read', f);
         break;
-      case 'history':
+      case 'history': {
+        const forward = !!f.ref && this.forward.delete(f.ref);
         this.answered(f.ref);
-        thread.hasMore = !!f.has_more;
+        if (!forward) thread.hasMore = !!f.has_more;
         this.heard(f.messages);
         this.merged(f.messages, false);
+        // Live messages of a conversation wait for its pages to reach the newest one.
+        if (forward && f.has_more && f.conversation) this.pageForward(f.conversation);
         break;
+      }
       case 'visitor':
         this.answered(f.ref);
         this.emit('visitor', f.visitor);
@@ -287,6 +294,14 @@ export class Connection {
         this.emit(f.type, f);
         break;
     }
+  }
+
+  /** The next page after what the server sent of `conversation`. */
+  private pageForward(conversation: number): void {
+    const ref = 'r' + ++this.refs;
+    this.forward.add(ref); // before it goes: the reply may come back at once
+    this.pending.set(ref, { type: 'history', ref, after_seq: this.streamed.get(conversation) ?? 0, limit: 200 });
+    this.flush();
   }
 
   private heard(messages: Message[] | undefined): void {
@@ -401,6 +416,9 @@ export class Connection {
     clearTimeout(this.flushTimer);
     clearInterval(this.tick);
     this.inflight.clear();
+    // The next welcome resumes from what was sent: a page forward asked for here is stale.
+    for (const ref of this.forward) this.pending.delete(ref);
+    this.forward.clear();
     const ws = this.ws;
     this.ws = null;
     if (ws) {

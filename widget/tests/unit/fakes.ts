@@ -71,6 +71,9 @@ export class FakeServer {
   sockets = new Set<FakeSocket>();
   /** When false, `send` frames are swallowed (e.g. the server dies before answering). */
   answering = true;
+  /** Most messages a resume replays in `welcome`, and a `history` page holds. */
+  replay = 1000;
+  pageSize = 200;
 
   attach(ws: FakeSocket): void {
     ws.server = this;
@@ -81,15 +84,23 @@ export class FakeServer {
   receive(ws: FakeSocket, f: any): void {
     if (f.type === 'hello') {
       const after = f.resume && f.resume.conversation === this.conversation ? f.resume.last_seq : -1;
+      const rows = this.messages.filter((m) => m.seq > after);
+      const more = after >= 0 && rows.length > this.replay;
       ws.push({
-        type: 'welcome', v: 1, token: this.token,
+        type: 'welcome', v: 2, token: this.token,
         visitor: { id: 'v1', name: '', email: '', verified: false },
         conversation: this.messages.length
           ? { id: this.conversation, status: 'open', agent: null, last_seq: this.messages.length, agent_read_seq: 0 }
           : null,
-        messages: after < 0 ? this.messages.slice(-50) : this.messages.filter((m) => m.seq > after),
-        has_more: false, agents_online: true, config: {}, limits: { max_body: 4000, ping_seconds: 25 },
+        messages: after < 0 ? this.messages.slice(-50) : rows.slice(0, this.replay),
+        has_more: more, more_after: more, agents_online: true, config: {},
+        limits: { max_body: 4000, ping_seconds: 25 },
       });
+    } else if (f.type === 'history' && f.after_seq !== undefined) {
+      const rows = this.messages.filter((m) => m.seq > f.after_seq);
+      const page = rows.slice(0, Math.min(f.limit || 50, this.pageSize));
+      ws.push({ type: 'history', ref: f.ref, conversation: this.conversation, messages: page,
+                has_more: rows.length > page.length });
     } else if (f.type === 'send' && this.answering) {
       let m = this.messages.find((x) => x.client_id === f.client_id);
       const duplicate = !!m;

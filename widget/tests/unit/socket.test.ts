@@ -42,7 +42,7 @@ test('lazy: nothing connects until start(); hello carries page and locale, no to
   const ws = FakeSocket.last();
   assert.equal(ws.url, 'ws://papo.test/ws/widget/pk/');
   ws.open();
-  assert.deepEqual(ws.sent, [{ type: 'hello', v: 1, page: PAGE, locale: 'en' }]);
+  assert.deepEqual(ws.sent, [{ type: 'hello', v: 2, page: PAGE, locale: 'en' }]);
 });
 
 test('the token from welcome is kept and presented again, with resume from the last seq', () => {
@@ -67,6 +67,28 @@ test('the token from welcome is kept and presented again, with resume from the l
   assert.equal(hello.token, 'tok-1');
   assert.deepEqual(hello.resume, { conversation: 41, last_seq: 2 });
   assert.deepEqual(seqs(thread), [1, 2, 3], 'the missed message was replayed, nothing doubled');
+});
+
+test('a resume longer than one replay pages forward until the newest message, each once', () => {
+  const server = new FakeServer();
+  server.add('agent', 'hello');
+  server.add('agent', 'one more');
+  const { conn, thread } = page();
+  conn.start();
+  server.attach(FakeSocket.last());
+  FakeSocket.last().drop(1006);
+  for (let i = 0; i < 23; i++) server.add('agent', `while away ${i}`);
+  server.replay = 5;
+  server.pageSize = 7;
+  mock.timers.tick(250);
+  server.attach(FakeSocket.last());
+  const pages = FakeSocket.last().of('history').map((f) => f.after_seq);
+  assert.deepEqual(pages, [7, 14, 21], 'each page asks for what follows the last one sent');
+  assert.deepEqual(seqs(thread), Array.from({ length: 25 }, (_, i) => i + 1));
+  assert.equal(thread.hasMore, false, 'pages forward say nothing of older messages');
+  server.add('agent', 'live again');
+  server.broadcast(server.messages[25]);
+  assert.deepEqual(seqs(thread).slice(-2), [25, 26]);
 });
 
 test('a message written before connecting goes out after welcome, is acked and shown once', () => {
