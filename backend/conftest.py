@@ -13,6 +13,16 @@ import pytest
 from papo.testing.live import start_live, stop_live
 
 
+@pytest.fixture(autouse=True)
+def frames_match_the_outbound_schema():
+    """Every frame every live server sent during the test fits realtime/outbound.py."""
+    yield
+    from papo.testing.server import STARTED
+
+    wrong = [line for server in STARTED for line in server.new_mismatches()]
+    assert not wrong, "frames that do not match realtime/outbound.py:\n" + "\n".join(wrong[:20])
+
+
 @pytest.fixture(scope="module", params=["embedded", "scaled"])
 def live_papo(request):
     """A real daphne on each stack, shared by the tests of one module."""

@@ -3,7 +3,7 @@ import { lang, tParts, type Part } from './i18n';
 import type { Message } from './protocol';
 
 /** A system event's sentence, its names kept apart for isolating (dom.ts `sentence`). */
-export function systemParts(m: Pick<Message, 'event' | 'data'>): Part[] {
+export function systemParts(m: { event: string; data: Message['data'] }): Part[] {
   const d = m.data || {};
   switch (m.event) {
     case 'assigned': return tParts('evAssigned', { agent: d.agent || '?' });
@@ -16,7 +16,7 @@ export function systemParts(m: Pick<Message, 'event' | 'data'>): Part[] {
   }
 }
 
-export function systemText(m: Pick<Message, 'event' | 'data'>): string {
+export function systemText(m: { event: string; data: Message['data'] }): string {
   return systemParts(m).map((p) => (typeof p === 'string' ? p : p.value)).join('');
 }
 

@@ -278,6 +278,9 @@ PAPO_TRUSTED_PROXIES = env_list("PAPO_TRUSTED_PROXIES")
 _CONNECTIONS_PER_IP = env_int("PAPO_CONNECTIONS_PER_IP", 50)
 PAPO = {
     # Protocol
+    # Check every frame a socket sends against realtime/outbound.py (the test suites
+    # turn it on; a mismatch is logged at ERROR). Off in production: it parses each frame.
+    "CHECK_FRAMES": env_bool("PAPO_CHECK_FRAMES", False),
     "MAX_FRAME_BYTES": env_int("PAPO_MAX_FRAME_BYTES", 64 * 1024),
     "MAX_BODY_CHARS": env_int("PAPO_MAX_BODY_CHARS", 4000),
     "HELLO_TIMEOUT": float(os.environ.get("PAPO_HELLO_TIMEOUT", "10")),

@@ -94,6 +94,8 @@ class Stack:
                if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
         env.update({"DEBUG": "1", "DJANGO_SETTINGS_MODULE": "papo.settings",
                     "PYTHONUNBUFFERED": "1", "PAPO_LOG_LEVEL": "INFO",
+                    # every frame a server sends is checked against realtime/outbound.py
+                    "PAPO_CHECK_FRAMES": "1",
                     # suites log agents in through the form, all from 127.0.0.1
                     "PAPO_LOGIN_RATE": "600/m"})
         env.update(self.env)
@@ -121,6 +123,12 @@ class Stack:
             fn()
 
 
+# Every daphne started in this test run: after each test the root conftest reads
+# what their logs gained and fails the test on a frame that broke realtime/outbound.py.
+STARTED: list[Daphne] = []
+MISMATCH = "frame does not match realtime.outbound:"  # realtime.consumers.base.OUTBOUND_MISMATCH
+
+
 class Daphne:
     """One real daphne process serving Papo on a free port."""
 
@@ -132,6 +140,7 @@ class Daphne:
         self.port = port or free_port()
         self.proc: subprocess.Popen | None = None
         self.log_path = Path(stack.env["PAPO_VAR_DIR"]) / f"daphne-{self.port}.log"
+        self._read_to = 0  # how far :meth:`new_mismatches` has read the log
 
     @property
     def http(self) -> str:
@@ -147,6 +156,7 @@ class Daphne:
     def launch(self) -> Daphne:
         """Start the process without waiting for it (several start side by side)."""
         log = open(self.log_path, "ab")
+        STARTED.append(self)
         self.proc = subprocess.Popen(
             [*self.prefix, sys.executable, "-m", "papo.serve", "--port", str(self.port)],
             cwd=BACKEND, env=self.stack.environ(self.extra_env), stdout=log, stderr=log,
@@ -195,6 +205,17 @@ class Daphne:
     def resume(self) -> None:
         assert self.proc is not None
         self.proc.send_signal(signal.SIGCONT)
+
+    def new_mismatches(self) -> list[str]:
+        """Lines about frames that broke the outbound schema, since the last call."""
+        try:
+            with open(self.log_path, "rb") as f:
+                f.seek(self._read_to)
+                text = f.read()
+        except OSError:
+            return []
+        self._read_to += len(text)
+        return [line for line in text.decode(errors="replace").splitlines() if MISMATCH in line]
 
     def log(self, tail: int | None = 4000) -> str:
         try:

@@ -43,7 +43,7 @@ from bus import events, layers, metrics
 from bus.db import in_db
 from papo.errors import PapoError
 
-from .. import protocol
+from .. import outbound, protocol
 from ..delivery import Rows, Stream
 from ..limits import TokenBucket, frame_bucket
 
@@ -57,6 +57,7 @@ CLOSE_TOO_MANY = 4029
 CLOSE_TOKEN = 4401
 CLOSE_FORBIDDEN = 4403
 SHUTDOWN_SECONDS = 5.0  # what a stopping process gives each socket to say goodbye
+OUTBOUND_MISMATCH = "frame does not match realtime.outbound:"
 
 _open: weakref.WeakSet[PapoConsumer] = weakref.WeakSet()
 _closing: set[asyncio.Task] = set()
@@ -100,6 +101,7 @@ _outage_log = _OncePerInterval(5.0)
 
 class PapoConsumer(AsyncWebsocketConsumer):
     schema: dict[str, dict[str, protocol.Field]] = {}
+    endpoint = ""  # "widget" or "console": the frames it sends (realtime.outbound)
     track_all = False  # the stream's rule: every conversation tracked (a widget's own)
 
     def __init__(self, *args, **kwargs) -> None:
@@ -265,6 +267,11 @@ class PapoConsumer(AsyncWebsocketConsumer):
         frames, a ``RuntimeError`` too) must show as the bug it is."""
         if self.closed:
             return
+        if settings.PAPO["CHECK_FRAMES"]:
+            wrong = outbound.problems(self.endpoint, text)
+            if wrong:  # the test suites fail on this line (papo.testing.live)
+                log.error("%s %s frame: %s; %s", OUTBOUND_MISMATCH, self.endpoint,
+                          "; ".join(wrong), text[:500])
         try:
             await self.send(text_data=text)
         except Disconnected:  # autobahn (under daphne): "Attempt to send on a closed protocol"

@@ -73,6 +73,7 @@ LANED = frozenset({"send", "open"})
 
 class ConsoleConsumer(PapoConsumer):
     schema = protocol.CONSOLE
+    endpoint = "console"
 
     user = None
     ip = ""

@@ -30,6 +30,7 @@ PING_SECONDS = 25
 
 class WidgetConsumer(PapoConsumer):
     schema = protocol.WIDGET
+    endpoint = "widget"
 
     site = None
     visitor: Visitor | None = None

@@ -46,6 +46,7 @@ const OPEN = 1;
 const TICK_MS = 5000;
 
 type Listener = (data: any) => void;
+type Ref = string | number | null;
 
 export class Connection {
   state: State = 'idle';
@@ -276,7 +277,7 @@ export class Connection {
         this.emit('read', f);
         break;
       case 'history': {
-        const forward = !!f.ref && this.forward.delete(f.ref);
+        const forward = this.forward.delete(String(f.ref));
         this.answered(f.ref);
         if (!forward) thread.hasMore = !!f.has_more;
         this.heard(f.messages);
@@ -322,14 +323,15 @@ export class Connection {
     if (fresh.length) this.emit('messages', { fresh, live });
   }
 
-  private answered(ref: string | undefined): void {
-    if (ref) {
-      this.pending.delete(ref);
-      this.inflight.delete(ref);
+  /** Refs this client sends are strings; what comes back is compared as text. */
+  private answered(ref: Ref | undefined): void {
+    if (ref != null) {
+      this.pending.delete(String(ref));
+      this.inflight.delete(String(ref));
     }
   }
 
-  private failed(code: string, ref: string | null, retryAfter?: number): void {
+  private failed(code: string, ref: Ref, retryAfter?: number): void {
     if (code === 'rate_limited') {
       const ms = Math.max(0, (retryAfter ?? 1) * 1000);
       this.rateUntil = Date.now() + ms;

@@ -1,0 +1,139 @@
+"""Every frame the server sends, per endpoint: the other half of ``realtime.protocol``.
+
+docs/protocol.md is the prose; this is the one source for the shape of what
+goes out. In the test suite every frame a server sends is checked against it
+(``PAPO_CHECK_FRAMES``: :func:`check`, called by the consumers' send), and
+``python -m realtime.typegen`` writes the widget's and the console's
+TypeScript types from it (``./papo test`` fails when they are stale), so the
+server, the clients and the tests cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+
+from .shapes import BOOL, INT, NULL, NUM, STR, Either, List, Lit, Map, Maybe, Obj, Shape
+
+REF = Either(STR, INT, NULL)
+SYSTEM_EVENTS = ("assigned", "transferred", "resolved", "reopened", "requeued")
+CONVERSATION_EVENTS = ("created", "assigned", "transferred", "requeued", "resolved", "reopened",
+                       "updated")
+STATUS = Lit("waiting", "open", "resolved")
+AUTHOR = Lit("visitor", "agent", "system")
+
+# --- shared objects ----------------------------------------------------------------------
+LIMITS = Obj({"max_body": INT, "ping_seconds": INT}, name="Limits")
+AGENT_REF = Obj({"id": INT, "name": STR}, name="AgentRef")
+MESSAGE_FIELDS = {
+    "conversation": INT, "seq": INT, "author": AUTHOR, "body": STR,
+    "event": Lit("", *SYSTEM_EVENTS), "data": Map(STR), "client_id": Maybe(STR), "created_at": STR,
+}
+WIDGET_MESSAGE = Obj({**MESSAGE_FIELDS, "agent": Maybe(Obj({"name": STR}))}, name="Message",
+                     doc="A message as a visitor sees it (never an internal note).")
+CONSOLE_MESSAGE = Obj({**MESSAGE_FIELDS, "agent": Maybe(AGENT_REF), "internal": BOOL},
+                      name="Message", doc="A message as an agent sees it; notes are internal.")
+VISITOR_PUBLIC = Obj({"id": STR, "name": STR, "email": STR, "verified": BOOL}, name="Visitor")
+VISITOR_VIEW = Obj({
+    "id": STR, "name": STR, "email": STR, "verified": BOOL, "display_name": STR,
+    "page_url": STR, "page_title": STR, "referrer": STR, "user_agent": STR, "locale": STR,
+    "timezone": STR, "first_seen_at": STR, "last_seen_at": STR,
+}, name="VisitorView", doc="What an agent of the same site may see of a visitor.")
+WIDGET_CONVERSATION = Obj({
+    "id": INT, "status": STATUS, "agent": Maybe(Obj({"name": STR})), "last_seq": INT,
+    "agent_read_seq": INT,
+}, name="Conversation")
+LAST_MESSAGE = Obj({"seq": INT, "author": AUTHOR, "body": STR, "event": STR, "internal": BOOL,
+                    "created_at": STR}, name="LastMessage")
+CONSOLE_CONVERSATION = Obj({
+    "id": INT, "site": STR, "status": STATUS, "assignee": Maybe(AGENT_REF),
+    "visitor": VISITOR_VIEW, "last_seq": INT, "visitor_read_seq": INT, "agent_read_seq": INT,
+    "created_at": STR, "updated_at": STR, "queued_at": Maybe(STR),
+    "first_agent_reply_at": Maybe(STR), "resolved_at": Maybe(STR),
+    "last_message": Maybe(LAST_MESSAGE),
+}, name="Conversation")
+CONFIG = Obj({
+    "site": STR, "name": STR, "color": STR, "greeting": STR, "offline_message": STR,
+    "locale": STR, "prechat_form": BOOL, "position": Lit("right", "left"), "z_index": INT,
+    "verified_only": BOOL, "agents_online": BOOL,
+}, name="Config", doc="Site settings: GET /api/widget/<key>/config and welcome.config.")
+AGENT_STATUS = Lit("online", "away", "offline")
+AGENT = Obj({"id": INT, "name": STR, "status": AGENT_STATUS, "open": INT},
+            optional={"sites": List(STR)}, name="Agent")
+SITE_INFO = Obj({"key": STR, "name": STR, "role": Lit("agent", "admin"), "max_concurrent": INT},
+                name="SiteInfo")
+CANNED = Obj({"id": INT, "site": STR, "shortcut": STR, "body": STR}, name="Canned")
+
+
+def frame(kind: str, fields: dict[str, Shape] | None = None, *,
+          optional: dict[str, Shape] | None = None, name: str = "") -> Obj:
+    return Obj({"type": Lit(kind), **(fields or {})}, optional=optional,
+               name=name or kind.title().replace("_", "") + "Frame")
+
+
+ERROR = frame("error", {"code": STR, "message": STR, "ref": REF},
+              optional={"retry_after": NUM})
+ACK = frame("ack", {"ref": REF, "client_id": STR, "conversation": INT, "seq": INT,
+                    "created_at": STR, "duplicate": BOOL})
+PONG = frame("pong", optional={"ref": REF})
+READ = frame("read", {"conversation": INT, "side": Lit("agent", "visitor"), "seq": INT})
+TYPING = frame("typing", {"conversation": INT, "author": Lit("visitor", "agent"), "name": STR,
+                          "state": Lit("start", "stop")})
+
+# --- the widget endpoint ------------------------------------------------------------------
+WIDGET: dict[str, Obj] = {f.fields["type"].values[0]: f for f in (  # type: ignore[attr-defined]
+    frame("welcome", {
+        "v": INT, "token": STR, "visitor": VISITOR_PUBLIC,
+        "conversation": Maybe(WIDGET_CONVERSATION), "messages": List(WIDGET_MESSAGE),
+        "has_more": BOOL, "agents_online": BOOL, "config": CONFIG, "limits": LIMITS,
+    }, optional={"more_after": BOOL}, name="Welcome"),
+    frame("message", {"message": WIDGET_MESSAGE}),
+    ACK, ERROR, PONG, TYPING, READ,
+    frame("conversation", {"event": Lit(*CONVERSATION_EVENTS),
+                           "conversation": WIDGET_CONVERSATION}),
+    frame("availability", {"agents_online": BOOL}),
+    frame("visitor", {"visitor": VISITOR_PUBLIC}, optional={"ref": REF}),
+    frame("history", {"ref": REF, "conversation": Maybe(INT), "messages": List(WIDGET_MESSAGE),
+                      "has_more": BOOL}),
+)}
+
+# --- the console endpoint -----------------------------------------------------------------
+CONSOLE: dict[str, Obj] = {f.fields["type"].values[0]: f for f in (  # type: ignore[attr-defined]
+    frame("welcome", {
+        "v": INT, "agent": Obj({"id": INT, "name": STR, "username": STR}), "status": AGENT_STATUS,
+        "sites": List(SITE_INFO), "agents": List(AGENT),
+        "counts": Obj({"queue": INT, "mine": INT, "open": INT}), "canned": List(CANNED),
+        "limits": LIMITS,
+    }, optional={"live_from": Map(INT)}, name="Welcome"),
+    frame("message", {"message": CONSOLE_MESSAGE}),
+    ACK, ERROR, PONG, TYPING, READ,
+    frame("conversation", {"event": Lit(*CONVERSATION_EVENTS),
+                           "conversation": CONSOLE_CONVERSATION}),
+    frame("presence", {"agent": AGENT}),
+    frame("canned", {"site": STR, "responses": List(CANNED)}),
+    frame("list", {"ref": REF, "box": Lit("queue", "mine", "open", "resolved"), "q": STR,
+                   "conversations": List(CONSOLE_CONVERSATION), "has_more": BOOL}),
+    frame("history", {"ref": REF, "conversation": CONSOLE_CONVERSATION,
+                      "messages": List(CONSOLE_MESSAGE), "has_more": BOOL}),
+    frame("ok", {"ref": REF}, optional={"conversation": CONSOLE_CONVERSATION,
+                                        "status": AGENT_STATUS, "canned": CANNED,
+                                        "deleted": INT}),
+    frame("agents", {"ref": REF, "agents": List(AGENT)}),
+    frame("visitor_history", {"ref": REF, "conversation": INT, "visitor": STR,
+                              "conversations": List(CONSOLE_CONVERSATION), "has_more": BOOL}),
+)}
+
+ENDPOINTS = {"widget": WIDGET, "console": CONSOLE}
+
+
+def problems(endpoint: str, text: str) -> list[str]:
+    """What is wrong with a frame the server is about to send (nothing when it fits)."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return ["not JSON"]
+    if not isinstance(value, dict) or not isinstance(value.get("type"), str):
+        return ["not an object with a string type"]
+    shape = ENDPOINTS[endpoint].get(value["type"])
+    if shape is None:
+        return [f"{value['type']!r} is not a frame the {endpoint} endpoint sends"]
+    return list(shape.errors(value, value["type"]))
