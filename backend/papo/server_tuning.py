@@ -136,14 +136,18 @@ def write_at_once() -> None:
     transports do the same); only what the kernel did not take is queued, the
     usual way. A send that fails is queued too, so Twisted's own write path
     meets the error and closes the connection as it always has. (Not with a
-    pull producer registered: it is asked for more only when the queue drains.)
+    pull producer registered: it is asked for more only when the queue drains.
+    Not on a connection upgraded with ``startTLS``, whose ``write`` hands the
+    bytes to the TLS layer first. daphne's ``ssl:`` endpoints wrap the protocol
+    instead, so what reaches this write there is already encrypted: a test
+    holds both.)
     """
     from twisted.internet import tcp
 
     queue = tcp.Connection.write
 
     def write(self, data: bytes) -> None:
-        if (self._tempDataLen == 0 and len(self.dataBuffer) == self.offset
+        if (not self.TLS and self._tempDataLen == 0 and len(self.dataBuffer) == self.offset
                 and (self.producer is None or self.streamingProducer) and self.connected
                 and not self._writeDisconnected and type(data) is bytes and data):
             sent = self.writeSomeData(data)

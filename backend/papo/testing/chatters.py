@@ -297,7 +297,7 @@ class Visitor(Client):
         return self.crowd.origin
 
     def hello(self) -> dict:
-        frame: dict = {"type": "hello", "v": 1}
+        frame: dict = {"type": "hello", "v": 2}
         if self.token:
             frame["token"] = self.token
         if self.conversation is not None:
@@ -311,6 +311,14 @@ class Visitor(Client):
             self.conversation = frame["conversation"]["id"]
         for m in frame.get("messages") or []:
             self.show(m, streamed=True)
+        if frame.get("more_after") and self.conversation is not None:
+            await self.page_forward(self.conversation)
+
+    async def page_forward(self, conv: int) -> None:
+        """The resume did not reach the newest message: ask for what follows, as the
+        widget does (its live messages wait for the pages on the server)."""
+        await self.tx({"type": "history", "ref": "forward", "limit": 200,
+                       "after_seq": self.streamed.get(conv, 0)})
 
     async def on_ack(self, frame: dict) -> None:
         self.conversation = frame["conversation"]
@@ -324,6 +332,17 @@ class Visitor(Client):
         if frame.get("type") == "history":
             for m in frame.get("messages") or []:
                 self.show(m, streamed=True)
+            if frame.get("ref") == "forward" and frame.get("has_more") and frame["conversation"]:
+                await self.page_forward(frame["conversation"])
+
+    async def on_error(self, frame: dict) -> None:
+        if frame.get("ref") == "forward":  # a page that failed: ask again, as the widget does
+            self.books.errors[frame.get("code", "?")] += 1
+            if frame.get("code") in TRANSIENT and self.conversation is not None:
+                conv = self.conversation
+                self.later(1.0, lambda: self.page_forward(conv))
+            return
+        await super().on_error(frame)
 
 
 class Agent(Client):
@@ -345,7 +364,7 @@ class Agent(Client):
         return {"Cookie": f"sessionid={self.session}"}
 
     def hello(self) -> dict:
-        return {"type": "hello", "v": 1}
+        return {"type": "hello", "v": 2}
 
     def start(self) -> None:
         super().start()

@@ -77,3 +77,109 @@ def test_eager_writes_arrive_whole_and_in_order_and_errors_still_close():
         assert proc.wait(10) == 0
     finally:
         proc.kill()
+
+
+TLS_SERVER = r"""
+import asyncio, sys
+from twisted.internet import asyncioreactor
+asyncioreactor.install(asyncio.new_event_loop())
+from twisted.internet import protocol, reactor, ssl
+from papo.server_tuning import write_at_once
+write_at_once()
+
+class Greeter(protocol.Protocol):
+    def connectionMade(self):
+        self.transport.write(b"secret greeting")
+
+    def connectionLost(self, reason):
+        reactor.stop()
+
+context = ssl.DefaultOpenSSLContextFactory(sys.argv[1], sys.argv[2])
+port = reactor.listenSSL(0, protocol.Factory.forProtocol(Greeter), context,
+                         interface="127.0.0.1")
+print("port", port.getHost().port, flush=True)
+reactor.run()
+"""
+
+
+def test_tls_endpoints_still_encrypt_every_byte(tmp_path):
+    """A daphne on an ``ssl:`` endpoint: what the eager path writes is already
+    encrypted (Twisted wraps the protocol in TLS), and the client reads it whole."""
+    import ssl
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert],
+                   check=True, capture_output=True)
+    proc = subprocess.Popen([sys.executable, "-c", TLS_SERVER, str(key), str(cert)],
+                            cwd=BACKEND, stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(proc.stdout.readline().split()[1])
+        context = ssl.create_default_context(cafile=cert)
+        context.check_hostname = False
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw, \
+                context.wrap_socket(raw) as tls:
+            got = b""
+            while len(got) < len(b"secret greeting"):
+                got += tls.recv(100)
+        assert got == b"secret greeting"
+        assert proc.wait(10) == 0
+    finally:
+        proc.kill()
+
+
+
+STARTTLS_SERVER = r"""
+import asyncio, sys
+from twisted.internet import asyncioreactor
+asyncioreactor.install(asyncio.new_event_loop())
+from twisted.internet import protocol, reactor, ssl
+from papo.server_tuning import write_at_once
+write_at_once()
+
+context = ssl.DefaultOpenSSLContextFactory(sys.argv[1], sys.argv[2])
+
+class Upgrader(protocol.Protocol):
+    def connectionMade(self):
+        self.transport.write(b"plain prelude\n")
+        self.transport.startTLS(context)  # the same connection, TLS from here on
+        self.transport.write(b"secret greeting")
+
+    def connectionLost(self, reason):
+        reactor.stop()
+
+port = reactor.listenTCP(0, protocol.Factory.forProtocol(Upgrader), interface="127.0.0.1")
+print("port", port.getHost().port, flush=True)
+reactor.run()
+"""
+
+
+def test_a_connection_upgraded_with_starttls_is_left_to_twisteds_write(tmp_path):
+    """startTLS turns a plain connection into a TLS one in place: its writes must go
+    through the TLS layer (written eagerly, the greeting left in the clear and the
+    client's handshake failed on it)."""
+    import ssl
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert],
+                   check=True, capture_output=True)
+    proc = subprocess.Popen([sys.executable, "-c", STARTTLS_SERVER, str(key), str(cert)],
+                            cwd=BACKEND, stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(proc.stdout.readline().split()[1])
+        context = ssl.create_default_context(cafile=cert)
+        context.check_hostname = False
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            prelude = b""
+            while not prelude.endswith(b"\n"):
+                prelude += raw.recv(1)
+            assert prelude == b"plain prelude\n"
+            with context.wrap_socket(raw) as tls:
+                got = b""
+                while len(got) < len(b"secret greeting"):
+                    got += tls.recv(100)
+        assert got == b"secret greeting"
+        assert proc.wait(10) == 0
+    finally:
+        proc.kill()
