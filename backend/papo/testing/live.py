@@ -122,7 +122,7 @@ class LivePapo:
         """A widget socket that said hello (protocol version ``v``, the current one
         unless given); returns it and the welcome."""
         peer = await self.widget(site_key, server=hello.pop("server", None))
-        await peer.send({"type": "hello", "v": PROTOCOL, **hello})
+        await peer.send({"type": "hello", "v": hello.pop("v", PROTOCOL), **hello})
         return peer, await peer.expect("welcome")
 
     async def console(self, agent: dict, *, origin: str | None = "default",

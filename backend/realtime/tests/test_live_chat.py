@@ -25,9 +25,20 @@ async def online_agent(live, name="ana"):
 # --- handshake: origins, site keys, sessions ----------------------------------------------
 async def test_allowed_origin_gets_welcome(live_papo):
     peer, welcome = await live_papo.visitor()
-    assert welcome["v"] == 1 and welcome["token"] and welcome["conversation"] is None
-    assert welcome["config"]["greeting"]
+    assert welcome["v"] == 2 and welcome["token"] and welcome["conversation"] is None
+    assert welcome["config"]["greeting"] and welcome["more_after"] is False
     await peer.close()
+
+
+async def test_a_version_1_client_is_still_served_as_version_1(live_papo):
+    peer, welcome = await live_papo.visitor(v=1)
+    assert welcome["v"] == 1 and "more_after" not in welcome
+    refused = await live_papo.widget()
+    await refused.send({"type": "hello", "v": 3})
+    error = await refused.expect("error")
+    assert error["code"] == "unsupported_version" and "1, 2" in error["message"]
+    for s in (peer, refused):
+        await s.close()
 
 
 @pytest.mark.parametrize("origin", [
