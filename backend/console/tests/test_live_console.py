@@ -162,3 +162,34 @@ async def test_agent_of_one_site_cannot_touch_another_sites_chat(live_papo):
     assert all(not f.get("conversations") for f in eve.frames if f.get("type") == "list")
     for peer in (console, visitor, eve):
         await peer.close()
+
+
+async def test_a_new_console_socket_says_where_each_chats_live_stream_starts(live_papo):
+    """The resume trap: on a new socket, live messages of the agent's chats can come
+    before the client's ``open``. The welcome names, per assigned chat, the seq the
+    live stream starts after; everything after it arrives live, in order, and what
+    came before it is the client's to fetch (from its own last contiguous seq)."""
+    team = live_papo.team("ana")
+    visitor, _ = await live_papo.visitor(team.site_key)
+    conv = (await visitor.request({"type": "send", "client_id": client_id(),
+                                   "body": "first"}))["conversation"]
+    ana = await live_papo.console(team.agents["ana"])
+    held = [m["seq"] for m in (await ana.request({"type": "open",
+                                                  "conversation": conv}))["messages"]]
+    await ana.close()
+    for i in range(3):  # while the console is away
+        await visitor.request({"type": "send", "client_id": client_id(), "body": f"away {i}"})
+    ana = await live_papo.console(team.agents["ana"])
+    live_from = ana.welcome["live_from"][str(conv)]
+    assert live_from == held[-1] + 3
+    live = await visitor.request({"type": "send", "client_id": client_id(), "body": "now"})
+    heard = await ana.expect("message", seq=live["seq"])
+    assert heard["message"]["seq"] == live_from + 1  # live, before any open
+    # A client that resumed from that seq would skip the three; from its own last
+    # contiguous seq it gets them, and the live one once.
+    page = await ana.request({"type": "open", "conversation": conv, "after_seq": held[-1]})
+    assert [m["seq"] for m in page["messages"]] == list(range(held[-1] + 1, live["seq"] + 1))
+    merged = {m["seq"] for m in ana.messages(conv)} | set(held)
+    assert merged == set(range(1, live["seq"] + 1))  # merged by seq: nothing missing
+    for peer in (ana, visitor):
+        await peer.close()
