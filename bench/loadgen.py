@@ -197,7 +197,7 @@ class Visitor(Endpoint):
         return self.gen.origin
 
     def hello(self) -> dict:
-        frame: dict = {"type": "hello", "v": 1, "token": self.token}
+        frame: dict = {"type": "hello", "v": 2, "token": self.token}
         if self.conversation is not None:
             frame["resume"] = {"conversation": self.conversation, "last_seq": self.last_seq}
         return frame
@@ -206,11 +206,22 @@ class Visitor(Endpoint):
         self.token = welcome.get("token")
         for m in welcome.get("messages") or []:
             self.on_message(m)
+        if welcome.get("more_after"):  # a resume longer than the welcome: page on, as the widget
+            await self.page_forward()
+
+    async def page_forward(self) -> None:
+        await self.ws.send(json.dumps({"type": "history", "ref": "forward",
+                                       "after_seq": self.last_seq, "limit": 200}))
 
     def on_frame(self, frame: dict) -> None:
         kind = frame.get("type")
         if kind == "message":
             self.on_message(frame["message"])
+        elif kind == "history":
+            for m in frame.get("messages") or []:
+                self.on_message(m)
+            if frame.get("ref") == "forward" and frame.get("has_more"):
+                self.gen.spawn(self.page_forward())
         elif kind == "ack":
             self.conversation = frame["conversation"]
             self.on_ack(frame)
@@ -231,7 +242,8 @@ class Agent(Endpoint):
         super().__init__(gen)
         self.session = session
         self.id = None
-        self.conversations: dict[int, int] = {}  # id -> last seq seen
+        self.conversations: dict[int, int] = {}  # id -> last seq held with none missing below
+        self.ahead: dict[int, set[int]] = {}  # id -> seqs held above that (heard before a gap)
 
     def url(self) -> str:
         return f"{self.base}/ws/console/"
@@ -243,7 +255,7 @@ class Agent(Endpoint):
         return {"Cookie": f"sessionid={self.session}"} if self.session else {}
 
     def hello(self) -> dict:
-        return {"type": "hello", "v": 1}
+        return {"type": "hello", "v": 2}
 
     async def on_welcome(self, welcome: dict) -> None:
         self.id = (welcome.get("agent") or {}).get("id")
@@ -262,10 +274,16 @@ class Agent(Endpoint):
         elif kind == "history":
             for m in frame.get("messages") or []:
                 self.on_message(m)
+            conv = (frame.get("conversation") or {}).get("id")
+            if frame.get("has_more") and conv in self.conversations:  # page on, as the console
+                self.gen.spawn(self.ws.send(json.dumps({
+                    "type": "open", "conversation": conv, "after_seq": self.conversations[conv],
+                    "limit": 200})))
         elif kind == "conversation" and frame.get("event") in ("assigned", "transferred"):
             conv = frame["conversation"]
             if (conv.get("assignee") or {}).get("id") == self.id:
-                self.conversations.setdefault(conv["id"], 0)
+                # its stream on this socket starts after the assigning event (protocol.md)
+                self.conversations.setdefault(conv["id"], conv["last_seq"])
         elif kind == "ack":
             self.on_ack(frame)
         elif kind == "error":
@@ -273,8 +291,12 @@ class Agent(Endpoint):
 
     def on_message(self, m: dict) -> None:
         conv = m["conversation"]
-        if conv in self.conversations:
-            self.conversations[conv] = max(self.conversations[conv], m["seq"])
+        if conv in self.conversations:  # resume from the last seq with none missing below it
+            ahead = self.ahead.setdefault(conv, set())
+            ahead.add(m["seq"])
+            while self.conversations[conv] + 1 in ahead:
+                self.conversations[conv] += 1
+                ahead.discard(self.conversations[conv])
         if m["author"] == "visitor" and "|" in m["body"] and conv in self.conversations:
             sched, cid = m["body"].split("|", 1)
             self.gen.tally.delivered(cid, float(sched), self.gen.tally.v2a,
@@ -294,6 +316,12 @@ class Gen:
         self.visitors: list[Visitor] = []
         self.agents: list[Agent] = []
         self.readers: set[asyncio.Task] = set()
+
+    def spawn(self, coro) -> None:
+        """Run ``coro`` beside the reader that asked for it (a page of history)."""
+        task = asyncio.ensure_future(coro)
+        self.readers.add(task)
+        task.add_done_callback(self.readers.discard)
 
     def next_url(self) -> str:
         """Spread sockets over the servers, as a load balancer would."""
