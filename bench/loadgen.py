@@ -283,7 +283,7 @@ class Agent(Endpoint):
             conv = frame["conversation"]
             if (conv.get("assignee") or {}).get("id") == self.id:
                 # its stream on this socket starts after the assigning event (protocol.md)
-                self.conversations.setdefault(conv["id"], conv["last_seq"])
+                self.conversations.setdefault(conv["id"], conv.get("last_seq", 0))
         elif kind == "ack":
             self.on_ack(frame)
         elif kind == "error":
