@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import environ
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -59,6 +60,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "corsheaders",
     "channels",
+    "django_tasks",
+    "django_tasks_db",
     "sites",
     "agents",
     "visitors",
@@ -66,6 +69,7 @@ INSTALLED_APPS = [
     "realtime",
     "widget_api",
     "console",
+    "worker",
 ]
 
 MIDDLEWARE = [
@@ -203,6 +207,29 @@ else:
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# --- Background tasks and email ------------------------------------------------------
+# django-tasks with its database backend: enqueued in the same database (and the same
+# transaction) as the change that asks for them; run by `manage.py papo_worker`, as many
+# as the load needs (worker/heart.py gives back the tasks of a worker that died).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
+                     "QUEUES": ["default", "mail"]}}
+
+# Outbound mail: one URL (smtp://user:pass@host:25, smtp+tls://...:587, smtp+ssl://...:465,
+# consolemail://, filemail:///path). Unset: no mail, and Papo promises none (the widget's
+# offline copy says so), except with DEBUG (the demo): then each mail is a .eml file
+# under var/mail/.
+EMAIL_URL = os.environ.get("EMAIL_URL", "")
+if EMAIL_URL:
+    vars().update(environ.Env.email_url_config(EMAIL_URL))
+elif DEBUG:
+    EMAIL_BACKEND = "mail.backends.EmlFileBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+PAPO_EMAIL_ENABLED = bool(EMAIL_URL) or DEBUG
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Papo <papo@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 # --- Auth, i18n, static --------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -332,6 +359,13 @@ PAPO = {
     # process, and the most sends in one batch.
     "SEND_BATCHES": env_int("PAPO_SEND_BATCHES", 2),
     "SEND_BATCH_MAX": env_int("PAPO_SEND_BATCH_MAX", 200),
+    # Background workers (worker/heart.py): a task running on a worker silent this long
+    # is given back to the queue.
+    "WORKER_STALE_SECONDS": float(os.environ.get("PAPO_WORKER_STALE_SECONDS", "30")),
+    # Periodic tasks (worker/schedule.py): task path -> period in seconds.
+    "PERIODIC_TASKS": {
+        "mail.tasks.sweep": float(os.environ.get("PAPO_MAIL_SWEEP_SECONDS", "30")),
+    },
     # Redis (channel layer pool; see bus/layers.py)
     "REDIS_POOL_SIZE": env_int("PAPO_REDIS_POOL_SIZE", 512),
     "REDIS_POOL_TIMEOUT": env_int("PAPO_REDIS_POOL_TIMEOUT", 20),
