@@ -132,6 +132,7 @@ class Daphne:
         self.port = port or free_port()
         self.proc: subprocess.Popen | None = None
         self.log_path = Path(stack.env["PAPO_VAR_DIR"]) / f"daphne-{self.port}.log"
+        self.log_start = 0  # where this run's lines begin (a port may come round again)
 
     @property
     def http(self) -> str:
@@ -147,6 +148,7 @@ class Daphne:
     def launch(self) -> Daphne:
         """Start the process without waiting for it (several start side by side)."""
         log = open(self.log_path, "ab")
+        self.log_start = log.tell()
         self.proc = subprocess.Popen(
             [*self.prefix, sys.executable, "-m", "papo.serve", "--port", str(self.port)],
             cwd=BACKEND, env=self.stack.environ(self.extra_env), stdout=log, stderr=log,
@@ -195,6 +197,15 @@ class Daphne:
     def resume(self) -> None:
         assert self.proc is not None
         self.proc.send_signal(signal.SIGCONT)
+
+    def run_log(self) -> str:
+        """Everything this run of the process wrote, and nothing before it."""
+        try:
+            with open(self.log_path, "rb") as f:
+                f.seek(self.log_start)
+                return f.read().decode(errors="replace")
+        except OSError:
+            return ""
 
     def log(self, tail: int | None = 4000) -> str:
         try:
