@@ -15,6 +15,16 @@ connection that served a query less than ``HEALTHY_FOR`` seconds ago is taken
 as healthy and skips the ping; one idle for longer is checked as usual. If it
 broke in between, that one call fails with ``unavailable`` (the client
 retries with the same client id) and the broken connection is closed after it.
+
+After a database failure anywhere in the process, a connection that last
+worked before it is pinged at the start of its next hop, whatever that hop
+runs: the sends' prepared statements go to psycopg directly, past Django's
+own ping, and a connection that died in an outage would fail one more call
+after the database came back (and count as a second outage).
+
+Outages (``bus.outage``): while the database is reported down, a hop that
+worked asks it once (``SELECT 1``) and reports it back if it answers (a hop
+may have run no query, or run it on psycopg's cursor, which Django does not see).
 """
 
 from __future__ import annotations
@@ -30,6 +40,8 @@ from channels.db import DatabaseSyncToAsync
 from django.conf import settings
 from django.db import connections
 
+from . import outage
+
 HEALTHY_FOR = 5.0  # seconds
 
 _last_ok = threading.local()
@@ -42,14 +54,27 @@ def _executor() -> ThreadPoolExecutor:
 
 
 def _run(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Runs after the hop's close_old_connections(): skip the ping if recently fine."""
-    if time.monotonic() - getattr(_last_ok, "at", float("-inf")) < HEALTHY_FOR:
+    """Runs after the hop's close_old_connections(): skip the ping if recently fine,
+    ping now if the database failed since this thread's connection last worked."""
+    last_ok = getattr(_last_ok, "at", float("-inf"))
+    if last_ok < outage.DATABASE.failed_at:
+        for conn in connections.all(initialized_only=True):
+            conn.close_if_health_check_failed()
+    elif time.monotonic() - last_ok < HEALTHY_FOR:
         for conn in connections.all(initialized_only=True):
             if conn.connection is not None and not conn.errors_occurred:
                 conn.health_check_done = True
     result = fn(*args, **kwargs)
     _last_ok.at = time.monotonic()
+    if outage.DATABASE.down:
+        _confirm_back()
     return result
+
+
+def _confirm_back() -> None:
+    conn = connections["default"]
+    if conn.connection is not None and not conn.in_atomic_block and conn.is_usable():
+        outage.DATABASE.ok()
 
 
 @cache

@@ -12,10 +12,11 @@ the event loop. Sync callers (HTTP views, admin, commands) have no collector,
 so their events are sent straight after commit.
 
 A publish that fails (Redis unreachable) never undoes or hides a commit: it
-is logged and counted (``publish.failed``) and the caller still gets its
-result, so a stored message is acknowledged. The database is the truth;
-receivers catch up by seq (a gap fill, or a resume after the layer
-reconnects and their sockets are closed with 4012: ``bus.layers``).
+is counted (``publish.failed``, and in the outage's report: ``bus.outage``)
+and the caller still gets its result, so a stored message is acknowledged.
+The database is the truth; receivers catch up by seq (a gap fill, or a
+resume after the layer reconnects and their sockets are closed with 4012:
+``bus.layers``).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from . import metrics
+from . import metrics, outage
 from .db import in_db
 
 log = logging.getLogger("papo.realtime")
@@ -103,12 +104,17 @@ def _dispatch(group: str, event: dict) -> None:
         async_to_sync(get_channel_layer().group_send)(group, event)
     except Exception as exc:
         _not_published(group, event, exc)
+    else:
+        outage.REDIS.ok()
 
 
 def _not_published(group: str, event: dict, exc: Exception) -> None:
+    """Counted, and reported once per outage; an error that is no outage is a bug."""
     metrics.count("publish.failed")
-    log.warning("event %s (conversation %s, seq %s) for %s not published: %r",
-                event.get("kind"), event.get("conv"), event.get("seq"), group, exc)
+    detail = (f"event {event.get('kind')} (conversation {event.get('conv')}, "
+              f"seq {event.get('seq')}) for {group}")
+    if not outage.failed(exc, "events not published", detail=detail):
+        log.warning("%s not published", detail, exc_info=exc)
 
 
 def _collecting(fn: Callable[..., T], *args: Any, **kwargs: Any) -> tuple[T, list[Event]]:
@@ -138,12 +144,16 @@ async def send_all(events: list[Event]) -> None:
         except Exception as exc:  # at-most-once: receivers heal from the database
             for group, event in events:
                 _not_published(group, event, exc)
+        else:
+            outage.REDIS.ok()
         return
     for group, event in events:
         try:
             await layer.group_send(group, event)
         except Exception as exc:
             _not_published(group, event, exc)
+        else:
+            outage.REDIS.ok()
 
 
 async def run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -18,7 +18,8 @@ event published to this process is lost, including group subscriptions made
 on a Redis that restarted empty. redis-py re-subscribes by itself when it
 reconnects; :func:`on_reconnect` listeners then hear of it, and the consumers
 close their sockets (4012; autobahn refuses 1012) so clients resume from the
-database by seq.
+database by seq. The outage itself is reported once, lost and back
+(``bus.outage``): the receive loop is one of the paths that notice both.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ from django.conf import settings
 from redis.asyncio import BlockingConnectionPool
 from redis.asyncio.client import PubSub
 
+from . import outage
+
 log = logging.getLogger("papo.realtime")
 
 _listeners: list[Callable[[], None]] = []
@@ -50,8 +53,9 @@ def on_reconnect(listener: Callable[[], None]) -> None:
 
 
 def _reconnected() -> None:
-    log.warning("channel layer: pub/sub connection to Redis re-established; "
-                "events published while it was down are lost")
+    outage.REDIS.ok()
+    log.info("channel layer: pub/sub connection to Redis re-established; "
+             "events published while it was down are lost")
     for listener in list(_listeners):
         try:
             listener()
@@ -111,25 +115,23 @@ class _Shard(pubsub.RedisSingleShardConnection):
             self._pubsub = _WatchedPubSub(self._redis.connection_pool)
 
     async def _do_receiving(self) -> None:
-        """channels-redis' receive loop, logging an outage once instead of a
-        traceback a second; redis-py reconnects on the next read."""
-        down = False
+        """channels-redis' receive loop, reporting an outage (``bus.outage``) instead
+        of a traceback a second; redis-py reconnects on the next read. Each read that
+        works (a message, or none within 0.1 s) tells the outage Redis answers."""
         while True:
             try:
                 if self._pubsub and self._pubsub.subscribed:
                     message = await self._pubsub.get_message(
                         ignore_subscribe_messages=True, timeout=0.1)
-                    down = False
+                    outage.REDIS.ok()
                     self._receive_message(message)
                 else:
                     await asyncio.sleep(0.1)
             except (asyncio.CancelledError, TimeoutError, GeneratorExit):
                 raise
             except Exception as exc:
-                if not down:
-                    log.warning("channel layer: pub/sub connection to Redis lost (%r); "
-                                "retrying", exc)
-                down = True
+                if not outage.failed(exc, "pub/sub reads", 0):
+                    log.warning("channel layer: pub/sub read failed; retrying", exc_info=exc)
                 await asyncio.sleep(0.5)
 
 
@@ -241,6 +243,14 @@ class CoreChannelLayer(RedisChannelLayer):
     def create_pool(self, index: int) -> BlockingConnectionPool:
         host = {"socket_timeout": self.brpop_timeout + self.READ_MARGIN, **self.hosts[index]}
         return create_blocking_pool(host)
+
+    async def receive(self, channel: str) -> dict:
+        """Upstream's; a message received tells an outage Redis is back. (When Redis
+        is lost, this raises out of the consumer, which closes its socket with 4012:
+        ``realtime.consumers.base``.)"""
+        message = await super().receive(channel)
+        outage.REDIS.ok()
+        return message
 
 
 class InMemoryLayer(InMemoryChannelLayer):

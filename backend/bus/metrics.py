@@ -13,6 +13,8 @@ from functools import cache
 
 from papo.cache import shared
 
+from . import outage
+
 log = logging.getLogger("papo.security")
 
 KEY = "papo:metric:{}"
@@ -27,7 +29,8 @@ NAMES = (
 
 def count(name: str, n: int = 1) -> None:
     """Add to a counter. Never raises: with Redis down, the path being counted
-    (an error reply, a gap fill) must still run; the count is what is lost.
+    (an error reply, a gap fill) must still run; the count is what is lost, and
+    the outage's report says how many were (``bus.outage``), not a line each.
 
     On the event loop the cache call (a Redis round trip) would stall every
     socket of the process, so there it is handed to a thread and not awaited."""
@@ -52,8 +55,11 @@ def _add(name: str, n: int) -> None:
         except ValueError:
             if not shared().add(key, n, timeout=None):
                 shared().incr(key, n)
-    except Exception:
-        log.warning("counter %s not counted: the cache is unreachable", name)
+    except Exception as exc:
+        if not outage.failed(exc, "counter updates lost", detail=name):
+            log.warning("counter %s not counted", name, exc_info=exc)
+    else:
+        outage.REDIS.ok()
 
 
 def value(name: str) -> int:

@@ -23,6 +23,7 @@ import time
 
 from django.conf import settings
 
+from bus import outage
 from papo.cache import shared
 
 from . import visitor_bucket
@@ -113,12 +114,16 @@ def take_visitor_frames(frames: list[tuple[str, Allowance]], now: float | None =
 
 def visitor_frame_waits(frames: list[tuple[str, Allowance]]) -> list[float | None]:
     """:func:`take_visitor_frames`, except that the cache being down must not stop
-    chats: then every frame is let through (the per-connection buckets still hold)."""
+    chats: then every frame is let through (the per-connection buckets still hold),
+    and the outage's report counts them (``bus.outage``)."""
     try:
-        return take_visitor_frames(frames)
-    except Exception:
-        log.warning("visitor frame count failed for %d frames", len(frames), exc_info=True)
+        waits = take_visitor_frames(frames)
+    except Exception as exc:
+        if not outage.failed(exc, "frames let through uncounted", len(frames)):
+            log.warning("visitor frame count failed for %d frames", len(frames), exc_info=exc)
         return [None] * len(frames)
+    outage.REDIS.ok()
+    return waits
 
 
 def _redis_client(backend):
@@ -147,7 +152,9 @@ def _incr(key: str, timeout: int, *, refresh: bool = False) -> int:
     this call, with ``refresh``). On Redis this is one round trip."""
     pipe = _redis_count(key, timeout, refresh=refresh)
     if pipe is not None:
-        return int(pipe.execute()[0])
+        count = int(pipe.execute()[0])
+        outage.REDIS.ok()
+        return count
     backend = shared()
     if backend.add(key, 1, timeout=timeout):
         return 1
@@ -188,6 +195,7 @@ def admit_connection(ip: str) -> tuple[str, float] | None:
         return None if wait is None else ("connections", wait)
     _redis_count(_conn_key(ip), settings.PAPO["CONNECTION_COUNT_TTL"], refresh=True, pipe=pipe)
     handshakes, _, connections, _ = pipe.execute()
+    outage.REDIS.ok()  # a handshake is often the first thing to find Redis back
     if (wait := _handshake_wait(int(handshakes))) is not None:
         release_connection(ip)
         return "handshake_rate", wait
@@ -228,8 +236,13 @@ def touch_connection(ip: str) -> None:
 
 
 def release_connection(ip: str) -> None:
+    """Give an open connection's count back. With Redis down the count is left to
+    expire (its TTL) and the outage's report counts it: a disconnect goes on."""
     try:
         if shared().decr(_conn_key(ip)) < 0:
             shared().delete(_conn_key(ip))
     except ValueError:
         pass  # expired: nothing to release
+    except Exception as exc:
+        if not outage.failed(exc, "connection counts left to expire"):
+            raise

@@ -141,6 +141,7 @@ class Daphne:
         self.proc: subprocess.Popen | None = None
         self.log_path = Path(stack.env["PAPO_VAR_DIR"]) / f"daphne-{self.port}.log"
         self._read_to = 0  # how far :meth:`new_mismatches` has read the log
+        self.log_start = 0  # where this run's lines begin (a port may come round again)
 
     @property
     def http(self) -> str:
@@ -157,6 +158,7 @@ class Daphne:
         """Start the process without waiting for it (several start side by side)."""
         log = open(self.log_path, "ab")
         STARTED.append(self)
+        self.log_start = log.tell()
         self.proc = subprocess.Popen(
             [*self.prefix, sys.executable, "-m", "papo.serve", "--port", str(self.port)],
             cwd=BACKEND, env=self.stack.environ(self.extra_env), stdout=log, stderr=log,
@@ -216,6 +218,14 @@ class Daphne:
             return []
         self._read_to += len(text)
         return [line for line in text.decode(errors="replace").splitlines() if MISMATCH in line]
+    def run_log(self) -> str:
+        """Everything this run of the process wrote, and nothing before it."""
+        try:
+            with open(self.log_path, "rb") as f:
+                f.seek(self.log_start)
+                return f.read().decode(errors="replace")
+        except OSError:
+            return ""
 
     def log(self, tail: int | None = 4000) -> str:
         try:

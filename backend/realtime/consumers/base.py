@@ -21,25 +21,29 @@ Faults: a socket whose events may have been lost wholesale is closed with
 layer reconnected to Redis (``bus.layers``) and when the process is
 told to stop (SIGTERM; the client reconnects to another process). A hello
 that fails (database or Redis unreachable) or a gap fill the database cannot
-serve closes the socket with 4013, so the client retries with backoff.
+serve closes the socket with 4013, so the client retries with backoff. With the
+core layer, a consumer's own receive fails when Redis does: that socket closes
+with 4012 too (upstream, daphne logged a traceback and closed it with 1011).
+Each such failure is counted for the outage's report (``bus.outage``): one
+line when Redis or the database is lost, one when it is back.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
 import weakref
 from collections import deque
 
 from autobahn.exception import Disconnected
 from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError
 from redis.exceptions import RedisError
 
-from bus import events, layers, metrics
+from bus import events, layers, metrics, outage
 from bus.db import in_db
 from papo.errors import PapoError
 
@@ -70,8 +74,8 @@ def _resume_everyone() -> None:
     if not consumers:
         return
     metrics.count("closed.layer_reconnect", len(consumers))
-    log.warning("closing %d sockets with %d so their clients resume after the channel "
-                "layer reconnected", len(consumers), CLOSE_RESUME)
+    log.info("closing %d sockets with %d so their clients resume after the channel "
+             "layer reconnected", len(consumers), CLOSE_RESUME)
     for consumer in consumers:
         task = asyncio.ensure_future(consumer.close_with(CLOSE_RESUME))
         _closing.add(task)
@@ -79,24 +83,6 @@ def _resume_everyone() -> None:
 
 
 layers.on_reconnect(_resume_everyone)
-
-
-class _OncePerInterval:
-    """A warning that an outage repeats for every socket: logged once per
-    ``every`` seconds, with how many times it happened meanwhile."""
-
-    def __init__(self, every: float) -> None:
-        self.every, self.at, self.since = every, float("-inf"), 0
-
-    def note(self, message: str, *args: object) -> None:
-        self.since += 1
-        now = time.monotonic()
-        if now - self.at >= self.every:
-            log.warning(message + " (%d times since the last such line)", *args, self.since)
-            self.at, self.since = now, 0
-
-
-_outage_log = _OncePerInterval(5.0)
 
 
 class PapoConsumer(AsyncWebsocketConsumer):
@@ -125,6 +111,17 @@ class PapoConsumer(AsyncWebsocketConsumer):
     async def __call__(self, scope, receive, send):
         try:
             return await super().__call__(scope, receive, send)
+        except RedisError as exc:
+            # The core layer's receive lost Redis (nothing else lets it out): what it
+            # carried meanwhile may be lost, so the client resumes, from the database.
+            # (A socket turned away already is not counted again. PapoConsumer's
+            # describe(): a subclass's may need what connect() sets.)
+            outage.REDIS.failed("sockets closed to resume", exc, 0 if self.closed else 1,
+                                detail=PapoConsumer.describe(self))
+            await self.close_with(CLOSE_RESUME)
+            if self.accepted and not self.departed:
+                await self._clean_up(CLOSE_RESUME)
+            return None
         except asyncio.CancelledError:
             # daphne cancels every instance when its process is stopping (SIGTERM), then
             # drops the TCP connections without a close frame or a disconnect(): say
@@ -167,7 +164,8 @@ class PapoConsumer(AsyncWebsocketConsumer):
         try:
             return await in_db(check)(*args)
         except (RedisError, DatabaseError, InterfaceError, OSError) as exc:
-            _outage_log.note("handshake check failed (%r); answering unavailable", exc)
+            if not outage.failed(exc, "handshakes answered unavailable", detail=self.describe()):
+                log.warning("handshake check failed for %s", self.describe(), exc_info=exc)
             await self.turn_away(PapoError(
                 "unavailable", "the server cannot take connections right now; retry shortly",
                 retry_after=2.0), CLOSE_TRY_AGAIN)
@@ -197,8 +195,9 @@ class PapoConsumer(AsyncWebsocketConsumer):
             async with asyncio.timeout(SHUTDOWN_SECONDS):
                 await self.close_with(CLOSE_RESUME)
                 await self.disconnect(CLOSE_RESUME)
-        except Exception:
-            log.warning("cleanup at shutdown failed for %s", self.describe(), exc_info=True)
+        except Exception as exc:
+            if not outage.failed(exc, "disconnects not cleaned up", detail=self.describe()):
+                log.warning("cleanup at shutdown failed for %s", self.describe(), exc_info=exc)
 
     def start_hello_deadline(self) -> None:
         loop = asyncio.get_running_loop()
@@ -227,6 +226,22 @@ class PapoConsumer(AsyncWebsocketConsumer):
             self.stream.close()
             await self.close(code=code)
 
+    async def websocket_disconnect(self, message: dict) -> None:
+        """Channels' own, minus its loop over ``groups`` (unused: ``disconnect()``
+        leaves ``joined``) and its hop to close the sync thread's connections (unused
+        too: see ``dispatch``), with an outage's failures counted, not raised."""
+        await self._clean_up(message["code"])
+        raise StopConsumer
+
+    async def _clean_up(self, code: int) -> None:
+        """``disconnect()``, with Redis or the database out of reach: what it could not
+        undo (presence, counts) expires by its TTL; counted, not a traceback per socket."""
+        try:
+            await self.disconnect(code)
+        except Exception as exc:
+            if not outage.failed(exc, "disconnects not cleaned up", detail=self.describe()):
+                raise
+
     async def disconnect(self, code: int) -> None:
         self.closed = True
         self.departed = True
@@ -253,8 +268,10 @@ class PapoConsumer(AsyncWebsocketConsumer):
             self.joined.discard(group)
             try:
                 await self.channel_layer.group_discard(group, self.channel_name)
-            except Exception:  # the layer being down must not break a disconnect
-                log.warning("group_discard %s failed", group, exc_info=True)
+            except Exception as exc:  # the layer being down must not break a disconnect
+                if not outage.failed(exc, "groups not left", detail=f"{group} by "
+                                     f"{self.describe()}"):
+                    log.warning("group_discard %s failed", group, exc_info=exc)
 
     # --- frames in -------------------------------------------------------------
     async def send_frame(self, frame: dict) -> None:
@@ -345,8 +362,9 @@ class PapoConsumer(AsyncWebsocketConsumer):
                 metrics.count("bad_frames")
             await self.send_frame(exc.frame(ref))
             await self.after_error(exc)
-        except (DatabaseError, InterfaceError) as exc:
-            log.warning("database unavailable for %s: %r", self.describe(), exc)
+        except (DatabaseError, InterfaceError, RedisError) as exc:
+            if not outage.failed(exc, "frames answered unavailable", detail=self.describe()):
+                log.warning("database error for %s", self.describe(), exc_info=exc)
             await self.send_frame(PapoError(
                 "unavailable", "the server could not store this; retry shortly",
                 retry_after=2.0).frame(ref))
@@ -411,8 +429,9 @@ class PapoConsumer(AsyncWebsocketConsumer):
         except PapoError:
             return None
         except (DatabaseError, InterfaceError) as exc:
-            log.warning("seq gap on conversation %s (%s..%s) not filled for %s (%r); closing",
-                        conv, after, before, self.describe(), exc)
+            detail = f"conversation {conv} ({after}..{before}) for {self.describe()}; closing"
+            if not outage.failed(exc, "seq gaps not filled", detail=detail):
+                log.warning("seq gap on %s", detail, exc_info=exc)
             await self.close_with(CLOSE_TRY_AGAIN)
             return None
         metrics.count("gap.filled")

@@ -9,7 +9,7 @@ import time
 from django.conf import settings
 
 from agents import presence, sessions
-from bus import events, groups
+from bus import events, groups, outage
 from bus.db import in_db
 from console import actions as console_actions
 from console import queries as console_queries
@@ -194,8 +194,9 @@ class ConsoleConsumer(PapoConsumer):
         try:
             ending = await in_db(sessions.access_verdict)(
                 self.user.pk, self.session_key, self.memberships)
-        except Exception:  # the database being down is not a reason to log anyone out
-            log.warning("access check failed for %s", self.describe(), exc_info=True)
+        except Exception as exc:  # the database being down is not a reason to log anyone out
+            if not outage.failed(exc, "access checks put off", detail=self.describe()):
+                log.warning("access check failed for %s", self.describe(), exc_info=exc)
             return True
         if ending is None:
             return True
