@@ -14,6 +14,17 @@ from papo.testing.live import start_live, stop_live
 
 
 @pytest.fixture(autouse=True)
+def no_answers_remembered_from_another_test():
+    """Per-process memos keyed by database ids: a rolled-back test's site id comes
+    round again in the next test, with another site's answer (agents online)."""
+    from agents import presence
+
+    presence._for_widgets.clear()
+    yield
+    presence._for_widgets.clear()
+
+
+@pytest.fixture(autouse=True)
 def frames_match_the_outbound_schema():
     """Every frame every live server sent during the test fits realtime/outbound.py."""
     yield

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "widget_api",
     "console",
     "worker",
+    "mail",
 ]
 
 MIDDLEWARE = [

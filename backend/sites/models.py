@@ -49,7 +49,7 @@ class Site(models.Model):
     )
     greeting = models.CharField(max_length=300, default="Hi! How can we help?")
     offline_message = models.CharField(
-        max_length=300, default="We're away right now. Leave a message and we'll email you back."
+        max_length=300, default="We're away right now. Leave a message."
     )
     default_locale = models.CharField(
         max_length=10, choices=settings.LANGUAGES, default="en"
@@ -57,6 +57,21 @@ class Site(models.Model):
     prechat_form = models.BooleanField("pre-chat form", default=False)
     position = models.CharField(max_length=5, choices=Position.choices, default=Position.RIGHT)
     z_index = models.PositiveIntegerField(default=2147483000)
+
+    # Mail (mail/): where the site hears of chats nobody answered (blank: its admins),
+    # after how long a reply the visitor did not see goes to their e-mail (0: never),
+    # and whether a resolved chat's transcript goes to that address too.
+    notify_email = models.EmailField(
+        "notification address", blank=True,
+        help_text="Unanswered chats and left messages are mailed here (blank: the site's "
+                  "admins).")
+    followup_minutes = models.PositiveIntegerField(
+        "e-mail unseen replies after (minutes)", default=10,
+        help_text="A reply the visitor has not read after this long is e-mailed to them, "
+                  "with a link to continue the chat (0: never).")
+    transcript_on_resolve = models.BooleanField(
+        "send transcripts to the site", default=False,
+        help_text="Mail each resolved chat's transcript to the notification address.")
 
     # Socket limits (blank: the server defaults in settings.PAPO)
     frame_burst = models.PositiveIntegerField(null=True, blank=True)

@@ -157,7 +157,8 @@ class Daphne:
     def launch(self) -> Daphne:
         """Start the process without waiting for it (several start side by side)."""
         log = open(self.log_path, "ab")
-        STARTED.append(self)
+        if self not in STARTED:
+            STARTED.append(self)
         self.log_start = log.tell()
         self.proc = subprocess.Popen(
             [*self.prefix, sys.executable, "-m", "papo.serve", "--port", str(self.port)],
