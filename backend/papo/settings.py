@@ -230,6 +230,12 @@ else:
 PAPO_EMAIL_ENABLED = bool(EMAIL_URL) or DEBUG
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Papo <papo@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where Papo's pages are, as a browser reaches them: the links in mails
+# (unsubscribe, the console) are made from it, away from any request.
+PAPO_PUBLIC_URL = os.environ.get("PAPO_PUBLIC_URL", "http://127.0.0.1:8000" if DEBUG else "")
+if EMAIL_URL and not PAPO_PUBLIC_URL:
+    raise ImproperlyConfigured("PAPO_PUBLIC_URL must be set when EMAIL_URL is: the links "
+                               "in mails are made from it (e.g. https://papo.example.com).")
 
 # --- Auth, i18n, static --------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -363,6 +369,13 @@ PAPO = {
     # Background workers (worker/heart.py): a task running on a worker silent this long
     # is given back to the queue.
     "WORKER_STALE_SECONDS": float(os.environ.get("PAPO_WORKER_STALE_SECONDS", "30")),
+    # Mail (mail/): a chat nobody answered is mailed to the site after this long (after
+    # a minute when no agent was there); a continue link works this many days; and the
+    # caps on what one address, and one site, is mailed in a day.
+    "UNANSWERED_MINUTES": float(os.environ.get("PAPO_UNANSWERED_MINUTES", "5")),
+    "CONTINUE_LINK_DAYS": env_int("PAPO_CONTINUE_LINK_DAYS", 7),
+    "MAIL_PER_ADDRESS_PER_DAY": env_int("PAPO_MAIL_PER_ADDRESS_PER_DAY", 10),
+    "MAIL_PER_SITE_PER_DAY": env_int("PAPO_MAIL_PER_SITE_PER_DAY", 500),
     # Periodic tasks (worker/schedule.py): task path -> period in seconds.
     "PERIODIC_TASKS": {
         "mail.tasks.sweep": float(os.environ.get("PAPO_MAIL_SWEEP_SECONDS", "30")),

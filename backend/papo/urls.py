@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/widget/", include("widget_api.urls")),
     path("console/", include("console.urls")),
+    path("mail/", include("mail.urls")),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the agent's choice
     path("healthz", healthz),
 ]

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
+from mail import links
 
 from agents.presence import site_available
 from bus import metrics
+from papo.errors import PapoError
 from papo.net import ratelimit_ip
 from sites.lookup import site_by_key
+from sites.origins import origin_allowed
 
 
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -37,3 +43,29 @@ def widget_config(request: HttpRequest, site_key: str) -> JsonResponse:
     response = JsonResponse(site.widget_config(site_available(site.pk)))
     response["Cache-Control"] = "no-store"
     return response
+
+
+@csrf_exempt  # cross-origin, no cookies: the link itself is the credential
+@require_POST
+@ratelimit(key="ip", rate=lambda group, request: settings.PAPO["HTTP_RATE"], block=True)
+def continue_chat(request: HttpRequest, site_key: str) -> JsonResponse:
+    """A "continue the chat" link from a mail, opened on one of the site's pages:
+    the visitor's widget token for this browser (mail.links.redeem: once, before it
+    expires, on its own site). The page's Origin must be one the site allows, as
+    for its socket; CORS only lets a browser read the answer."""
+    site = site_by_key(site_key)
+    if site is None or not origin_allowed(request.headers.get("Origin"), site.origin_list):
+        metrics.refuse("refused.origin", "continue link for site key %r from origin %r",
+                       site_key[:80], request.headers.get("Origin"))
+        return JsonResponse({"error": "forbidden", "message": "not from this site's pages"},
+                            status=403)
+    try:
+        link = json.loads(request.body or b"{}").get("link")
+    except (ValueError, AttributeError):
+        link = None
+    try:
+        continued = links.redeem(site, link)
+    except PapoError as exc:
+        return JsonResponse({"error": exc.code, "message": exc.message},
+                            status=404 if exc.code == "link_invalid" else 410)
+    return JsonResponse({"token": continued.token, "conversation": continued.conversation})
