@@ -14,9 +14,11 @@ idle one adds no delay.
 
 At most ``PAPO_SEND_BATCHES`` batches are stored at once per process (a batch
 holding a slow send, such as a first message being routed, does not hold up
-the next), each of at most ``PAPO_SEND_BATCH_MAX`` sends. Sends keep the order
-they arrived in; a socket that must keep its own sends in order waits for each
-one's ack, as both consumers do.
+the next), each of at most ``PAPO_SEND_BATCH_MAX`` sends. Within a batch the
+sends into open conversations (the common case) are stored first, the others
+after (conversations.actions.do_send_many); sends of different sockets have no
+order of their own, and a socket that must keep its own sends in order waits
+for each one's ack, as both consumers do.
 """
 
 from __future__ import annotations
