@@ -101,6 +101,8 @@ def _unanswered() -> list[str]:
                  .exclude(pk__in=done).select_related("site")):
         if site_available(conv.site_id) and conv.created_at > now - missed:
             continue  # someone may still answer
+        if conv.messages.filter(event="resolved").exists():
+            continue  # an agent closed it without a word: their call, not a missed chat
         for to in _site_addresses(conv.site):
             key = f"unanswered:{conv.pk}:{to.lower()}"
             if sending.claim(key, kind=SentMail.Kind.UNANSWERED, site_id=conv.site_id, to=to,

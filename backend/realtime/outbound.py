@@ -94,6 +94,7 @@ WIDGET: dict[str, Obj] = {f.fields["type"].values[0]: f for f in (  # type: igno
     frame("visitor", {"visitor": VISITOR_PUBLIC}, optional={"ref": REF}),
     frame("history", {"ref": REF, "conversation": Maybe(INT), "messages": List(WIDGET_MESSAGE),
                       "has_more": BOOL}),
+    frame("transcript", {"ref": REF, "to": STR}),
 )}
 
 # --- the console endpoint -----------------------------------------------------------------

@@ -93,6 +93,7 @@ WIDGET: dict[str, dict[str, Field]] = {
     "read": {"seq": SEQ},
     "profile": {"name": NAME, "email": EMAIL, "page": PAGE},
     "history": {"before_seq": OPT_SEQ, "after_seq": OPT_SEQ, "limit": LIMIT},
+    "transcript": {"email": EMAIL},
     "ping": {},
 }
 

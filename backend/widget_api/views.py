@@ -9,10 +9,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
-from mail import links
 
 from agents.presence import site_available
 from bus import metrics
+from mail import links
 from papo.errors import PapoError
 from papo.net import ratelimit_ip
 from sites.lookup import site_by_key

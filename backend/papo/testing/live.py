@@ -82,11 +82,13 @@ class LivePapo:
     def seed(self, spec: dict) -> dict:
         return self.stack.seed(spec)
 
-    def team(self, *names: str, **opts) -> Team:
-        """A fresh site of its own with these agents, so tests never share routing."""
+    def team(self, *names: str, site_fields: dict | None = None, **opts) -> Team:
+        """A fresh site of its own with these agents, so tests never share routing
+        (``site_fields``: other Site fields, e.g. its notification address)."""
         tag = uuid.uuid4().hex[:6]
         site_name = f"Team {tag}"
-        spec = {"sites": [{"name": site_name, "origins": [self.host.origin]}],
+        spec = {"sites": [{"name": site_name, "origins": [self.host.origin],
+                           "fields": site_fields or {}}],
                 "agents": [{"username": f"{n}-{tag}", "name": n.capitalize(),
                             "sites": [site_name], **opts} for n in names]}
         out = self.seed(spec)

@@ -38,7 +38,9 @@ def main() -> None:
             defaults={"allowed_origins": "\n".join(s["origins"]),
                       "verified_only": s.get("verified_only", False),
                       # the site's own socket limits (None: the server's defaults)
-                      "frame_burst": s.get("frame_burst"), "frame_rate": s.get("frame_rate")},
+                      "frame_burst": s.get("frame_burst"), "frame_rate": s.get("frame_rate"),
+                      # any other Site field a test sets (notify_email, followup_minutes, …)
+                      **s.get("fields", {})},
         )
         if "key" in s:
             Site.objects.filter(pk=site.pk).update(key=s["key"])
@@ -47,7 +49,8 @@ def main() -> None:
                                    "secret": site.identity_secret}
     for a in spec.get("agents", []):
         user, _ = User.objects.get_or_create(username=a["username"],
-                                             defaults={"first_name": a.get("name", "")})
+                                             defaults={"first_name": a.get("name", ""),
+                                                       "email": a.get("email", "")})
         user.set_password("pw-" + a["username"])
         user.is_active = a.get("active", True)
         user.save()

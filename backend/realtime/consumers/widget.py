@@ -16,6 +16,7 @@ from bus import events, groups, metrics
 from bus.db import in_db
 from conversations import actions, serializers
 from conversations.models import Message
+from mail import actions as mail_actions
 from papo.errors import PapoError
 from papo.net import header, scope_client_ip
 from visitors import actions as visitor_actions
@@ -193,6 +194,10 @@ class WidgetConsumer(PapoConsumer):
                                "messages": messages, "has_more": has_more})
         if held is not None:
             await self.stream.release(held)
+
+    async def on_transcript(self, frame: dict, ref: object) -> None:
+        to = await events.run(mail_actions.do_request_transcript, self.visitor, frame.get("email"))
+        await self.send_frame({"type": "transcript", "ref": ref, "to": to})
 
     async def on_ping(self, frame: dict, ref: object) -> None:
         if time.monotonic() - self.touched_at > settings.PAPO["CONNECTION_COUNT_TTL"] / 3:

@@ -132,6 +132,12 @@ export interface HistoryFrame {
   has_more: boolean;
 }
 
+export interface TranscriptFrame {
+  type: 'transcript';
+  ref: string | number | null;
+  to: string;
+}
+
 /** Every frame the server sends on the widget socket. */
 export type ServerFrame =
   | Welcome
@@ -144,4 +150,5 @@ export type ServerFrame =
   | ConversationFrame
   | AvailabilityFrame
   | VisitorFrame
-  | HistoryFrame;
+  | HistoryFrame
+  | TranscriptFrame;
