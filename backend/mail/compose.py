@@ -53,7 +53,7 @@ def thread(conv: Conversation, *, notes: bool = False) -> list[dict]:
 
 
 def build(*, kind: str, site: Site, to: str, language: str, context: dict,
-          unsubscribe: bool = True) -> EmailMultiAlternatives:
+          unsubscribe: bool = True, reply_to: str = "") -> EmailMultiAlternatives:
     """Render ``mail/<kind>.txt`` and ``.html`` in ``language`` into one message."""
     with translation.override(language):
         context = {**context, "site": site, "language": language}
@@ -67,6 +67,7 @@ def build(*, kind: str, site: Site, to: str, language: str, context: dict,
         headers["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message = EmailMultiAlternatives(subject=subject[:200], body=text, from_email=sender(site),
-                                     to=[to], headers=headers)
+                                     to=[to], headers=headers,
+                                     reply_to=[reply_to] if reply_to else None)
     message.attach_alternative(html, "text/html")
     return message

@@ -33,7 +33,7 @@ from agents.models import Membership
 from agents.presence import site_available
 from conversations.models import Conversation, Message
 
-from . import compose, links, sending
+from . import compose, inbound, links, sending
 from .models import SentMail
 
 log = logging.getLogger("papo.mail")
@@ -177,14 +177,16 @@ def _followup(row: SentMail):
                          language=compose.language_for(conv.visitor.locale, conv.site),
                          context={"messages": unseen or thread[-1:],
                                   "continue_url": links.continue_url(conv),
-                                  "link_days": settings.PAPO["CONTINUE_LINK_DAYS"]})
+                                  "link_days": settings.PAPO["CONTINUE_LINK_DAYS"]},
+                         reply_to=inbound.reply_address(conv))
 
 
 def _transcript(row: SentMail):
     conv = _conversation(row)
     return compose.build(kind="transcript", site=conv.site, to=row.to,
                          language=compose.language_for(conv.visitor.locale, conv.site),
-                         context={"messages": compose.thread(conv)})
+                         context={"messages": compose.thread(conv)},
+                         reply_to=inbound.reply_address(conv))
 
 
 def _visible_seqs(conv: Conversation) -> list[int]:

@@ -6,4 +6,5 @@ app_name = "mail"
 
 urlpatterns = [
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("inbound/", views.inbound_mail, name="inbound"),
 ]

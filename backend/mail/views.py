@@ -1,17 +1,20 @@
 """The unsubscribe link of every mail: a page to confirm (GET), and RFC 8058's
-one-click POST that mail clients send for their own "unsubscribe" button."""
+one-click POST that mail clients send for their own "unsubscribe" button; and
+the endpoint the mail server posts replies to (mail/inbound.py)."""
 
 from __future__ import annotations
 
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
+from bus import metrics
 from sites.models import Site
 
-from . import links
+from . import inbound, links
 from .models import OptOut
 
 
@@ -34,3 +37,16 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
                                                          "email": email})
     return render(request, "mail/unsubscribe.html", {"site": site, "email": email,
                                                      "token": token})
+
+
+@csrf_exempt  # posted by the mail server; the HMAC of the body is the proof
+@require_POST
+def inbound_mail(request: HttpRequest) -> JsonResponse:
+    """One reply, as raw MIME, signed ``X-Papo-Signature: sha256=<hex>``."""
+    body = request.body
+    if not inbound.signature_ok(body, request.headers.get("X-Papo-Signature")):
+        metrics.refuse("refused.auth", "inbound mail with a missing or wrong signature")
+        return JsonResponse({"error": "forbidden"}, status=403)
+    taken = inbound.take(body)
+    # 200 either way: the mail server must not retry a reply Papo chose not to take.
+    return JsonResponse({"stored": taken.stored, "reason": taken.reason})

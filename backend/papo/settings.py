@@ -233,6 +233,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where Papo's pages are, as a browser reaches them: the links in mails
 # (unsubscribe, the console) are made from it, away from any request.
 PAPO_PUBLIC_URL = os.environ.get("PAPO_PUBLIC_URL", "http://127.0.0.1:8000" if DEBUG else "")
+# Replies by e-mail (mail/inbound.py): mails to visitors answer to
+# reply+…@PAPO_INBOUND_DOMAIN, and the mail server posts what arrives there to
+# /mail/inbound/, signed with PAPO_INBOUND_SECRET. Both unset: no Reply-To, no inbound.
+PAPO_INBOUND_DOMAIN = os.environ.get("PAPO_INBOUND_DOMAIN", "")
+PAPO_INBOUND_SECRET = os.environ.get("PAPO_INBOUND_SECRET", "")
 if EMAIL_URL and not PAPO_PUBLIC_URL:
     raise ImproperlyConfigured("PAPO_PUBLIC_URL must be set when EMAIL_URL is: the links "
                                "in mails are made from it (e.g. https://papo.example.com).")

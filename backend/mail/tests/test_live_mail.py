@@ -27,7 +27,9 @@ pytestmark = [pytest.mark.live]
 
 MAILBOX = Mailbox()  # its port is chosen now: the servers' environment names it
 PUBLIC = "http://papo.test"  # what the mails' links start with (PAPO_PUBLIC_URL)
+INBOUND_SECRET = "live-inbound-secret"
 LIVE_ENV = {"EMAIL_URL": MAILBOX.url, "PAPO_PUBLIC_URL": PUBLIC,
+            "PAPO_INBOUND_DOMAIN": "replies.papo.test", "PAPO_INBOUND_SECRET": INBOUND_SECRET,
             "DEFAULT_FROM_EMAIL": "Papo <papo@papo.test>",
             "PAPO_MAIL_SWEEP_SECONDS": "0.5", "PAPO_WORKER_STALE_SECONDS": "3",
             "PAPO_MAIL_PER_ADDRESS_PER_DAY": "4"}
@@ -245,3 +247,45 @@ async def test_a_worker_killed_mid_send_is_replaced_and_the_mail_still_goes(
         replacement.stop()
         worker.start()  # the module's worker, for the tests after this one
     await visitor.close()
+
+
+async def test_a_visitor_answers_the_mail_and_the_agent_sees_it_live(live_papo, worker,
+                                                                     mailbox):
+    """The follow-up mail answers to a reply address; the visitor's mail client
+    replies, the mail server posts it (signed), and it is in the chat, live."""
+    import hashlib
+    import hmac
+    from email.message import EmailMessage
+
+    team = live_papo.team("ana", site_fields={"followup_minutes": 5})
+    mia = unique("mia@example.com")
+    visitor, _ = await live_papo.visitor(team.site_key)
+    await visitor.request({"type": "profile", "email": mia})
+    conv = (await visitor.request({"type": "send", "client_id": client_id(),
+                                   "body": "Hello?"}))["conversation"]
+    await visitor.close()
+    ana = await live_papo.console(team.agents["ana"])
+    await ana.request({"type": "open", "conversation": conv})
+    await ana.request({"type": "send", "conversation": conv, "client_id": client_id(),
+                       "body": "We can help: which size?"})
+    backdate(live_papo, conv, 6)
+    (mail,) = await asyncio.to_thread(mailbox.wait_for, mia)
+    reply_to = mail.message["Reply-To"].addresses[0].addr_spec
+    assert reply_to.startswith(f"reply+{conv}-") and reply_to.endswith("@replies.papo.test")
+
+    answer = EmailMessage()
+    answer["From"], answer["To"], answer["Subject"] = mia, reply_to, "Re: " + mail.subject
+    answer["Message-ID"] = f"<{uuid.uuid4().hex}@mail.example>"
+    answer.set_content("Size M, please.\n\nOn Monday, Team wrote:\n> We can help: which size?")
+    raw = bytes(answer)
+    signature = "sha256=" + hmac.new(INBOUND_SECRET.encode(), raw, hashlib.sha256).hexdigest()
+    status, body = await asyncio.to_thread(
+        http, live_papo, "/mail/inbound/", "POST", raw,
+        {"X-Papo-Signature": signature, "Content-Type": "message/rfc822"})
+    assert (status, json.loads(body)["stored"]) == (200, True)
+    heard = await ana.expect("message", author="visitor", body="Size M, please.")
+    assert heard["message"]["conversation"] == conv
+    status, _ = await asyncio.to_thread(http, live_papo, "/mail/inbound/", "POST", raw,
+                                        {"Content-Type": "message/rfc822"})
+    assert status == 403  # unsigned
+    await ana.close()
