@@ -14,7 +14,7 @@ from django.conf import settings
 
 from bus import events, groups, metrics
 from bus.db import in_db
-from conversations import actions, serializers
+from conversations import actions, ratings, serializers
 from conversations.models import Message
 from papo.errors import PapoError
 from papo.net import header, scope_client_ip
@@ -26,6 +26,10 @@ from .. import handshake, limits, protocol, sending
 from .base import CLOSE_ABUSE, CLOSE_FORBIDDEN, CLOSE_TOKEN, CLOSE_TOO_MANY, PapoConsumer
 
 PING_SECONDS = 25
+
+
+def _widget_view(action, visitor: Visitor, *args) -> dict:
+    return serializers.conversation_for_widget(action(visitor, *args))
 
 
 class WidgetConsumer(PapoConsumer):
@@ -193,6 +197,20 @@ class WidgetConsumer(PapoConsumer):
                                "messages": messages, "has_more": has_more})
         if held is not None:
             await self.stream.release(held)
+
+    async def on_end(self, frame: dict, ref: object) -> None:
+        await self._reply(ref, "resolved", actions.do_visitor_end, frame["conversation"])
+
+    async def on_rate(self, frame: dict, ref: object) -> None:
+        await self._reply(ref, "rated", ratings.do_rate, frame["conversation"], frame["score"],
+                          frame.get("comment"))
+
+    async def _reply(self, ref: object, event: str, action, *args) -> None:
+        """Run a visitor's action on their conversation; the reply is the ``conversation``
+        event every tab of theirs also gets, with the request's ``ref``."""
+        view = await events.run(_widget_view, action, self.visitor, *args)
+        await self.send_frame({"type": "conversation", "event": event, "ref": ref,
+                               "conversation": view})
 
     async def on_ping(self, frame: dict, ref: object) -> None:
         if time.monotonic() - self.touched_at > settings.PAPO["CONNECTION_COUNT_TTL"] / 3:
