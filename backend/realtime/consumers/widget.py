@@ -227,8 +227,10 @@ class WidgetConsumer(PapoConsumer):
                 and event.get("group") in self.joined)
 
     async def on_event(self, event: dict) -> None:
+        # Only forward: a late event of an older chat (a rating of the one ended before
+        # this) must not take typing back there. Ids grow, and all of these are the visitor's.
         if event["kind"] in ("message", "conversation") and event.get("conv"):
-            self.conversation_id = event["conv"]
+            self.conversation_id = max(self.conversation_id or 0, event["conv"])
 
     def load_range(self, conv: int, after: int, before: int) -> list[dict]:
         # By public id: another tab may have stored this visitor after this one's
