@@ -396,7 +396,7 @@ async def test_xss_payloads_arrive_as_text_and_run_nothing(live_papo, shop, brow
         )
         made = await page.evaluate(f"""() => [...{SHADOW}.querySelectorAll('.sc *')]
             .map(e => e.tagName.toLowerCase())
-            .filter(t => !'ol li div span bdi time a button p'.split(' ').includes(t))""")
+            .filter(t => !'ol li div span bdi time a button p section h3'.split(' ').includes(t))""")
         assert made == []
         links = await page.evaluate(f"""() => [...{SHADOW}.querySelectorAll('.sc a')]
             .map(a => [a.getAttribute('href'), a.target, a.rel])""")

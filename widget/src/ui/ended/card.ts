@@ -42,7 +42,7 @@ const CSS = `
 .lk{color:#0b57d0;text-decoration:underline;font-size:13px}
 .en{margin:10px 0;padding:12px;border:1px solid #dcdfe4;border-radius:12px;font-size:14px}
 .en h3{margin:0 0 6px;font-size:15px}.en p{margin:6px 0 0;color:#595959}
-.rt{display:flex;flex-direction:column;gap:8px}
+.rt{display:flex;flex-direction:column;gap:8px}.rt .rw{align-items:center}
 .st{border:0;margin:0;padding:0;display:flex;flex-wrap:wrap}.st legend{padding:0;margin-bottom:4px}
 .st label{position:relative;font-size:30px;line-height:1;color:#8a8f98;padding:0 2px;cursor:pointer}
 .st input{position:absolute;opacity:0;width:1px;height:1px}.st .on{color:#b35c00}
@@ -57,6 +57,7 @@ export function ended(host: EndedHost) {
   let rateRef = '';
   let sentFor = 0; // the conversation whose rating is on its way, or was taken
   let focus = false; // the chat was just ended here: the rating (or the composer) takes focus
+  let shown = 0; // the conversation the card was last drawn for
   host.style(CSS);
 
   // --- the confirmation --------------------------------------------------------------------
@@ -149,6 +150,9 @@ export function ended(host: EndedHost) {
     const rated = c.rating != null || sentFor === c.id;
     form.hidden = rated || !c.agent || session.get().x === c.id;
     thanks.textContent = rated ? text.thanks : '';
+    const scroller = host.place.parentElement;
+    if (shown !== c.id && scroller) scroller.scrollTop = scroller.scrollHeight; // the card in view
+    shown = c.id;
     if (focus) (form.hidden ? host.composer() : (form.querySelector('input') as HTMLElement)).focus();
     focus = false;
   }
