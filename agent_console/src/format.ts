@@ -12,6 +12,8 @@ export function systemParts(m: { event: string; data: Message['data'] }): Part[]
     case 'reopened': return tParts('evReopened', { agent: d.agent || '?' });
     case 'requeued': // `by`: someone sent it back; without it, the agent was gone
       return d.by ? tParts('evRequeuedBy', { by: d.by }) : tParts('evRequeued', { agent: d.agent || '?' });
+    case 'ended': return tParts('evEnded', { by: d.by || '?' }); // by the visitor, named
+    case 'rated': return tParts('evRated', { score: d.score || '?' });
     default: return tParts('evOther', { event: m.event || '?' });
   }
 }

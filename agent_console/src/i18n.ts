@@ -33,6 +33,10 @@ const en = {
   kbReply: 'Reply', kbNote: 'Toggle internal note', kbSearch: 'Search', kbHelp: 'This help', kbEsc: 'Leave the composer',
   errorPrefix: 'Could not do that: {reason}', statusWaiting: 'Waiting', statusOpen: 'Open', statusResolved: 'Resolved',
   visitorLeftTitle: '{name}', you: 'you', settings: 'Settings',
+  evEnded: '{by} ended the chat', evRated: 'Rated {score} out of 5',
+  endedByVisitor: 'Ended by the visitor', rating: 'Rating', ratingOf: '{score} out of 5', notRated: 'Not rated',
+  ratingSum: 'Rated {avg} ({n} in 30 days)', ratingSumTitle: 'Average rating of your chats in the last 30 days',
+  returning: 'Returning visitor — previous chat #{id}',
 };
 
 type Key = keyof typeof en;
@@ -67,6 +71,10 @@ const ptBR: Record<Key, string> = {
   kbReply: 'Responder', kbNote: 'Alternar nota interna', kbSearch: 'Buscar', kbHelp: 'Esta ajuda', kbEsc: 'Sair do campo de mensagem',
   errorPrefix: 'Não foi possível: {reason}', statusWaiting: 'Aguardando', statusOpen: 'Aberta', statusResolved: 'Resolvida',
   visitorLeftTitle: '{name}', you: 'você', settings: 'Configurações',
+  evEnded: '{by} encerrou a conversa', evRated: 'Avaliada com {score} de 5',
+  endedByVisitor: 'Encerrada pelo visitante', rating: 'Avaliação', ratingOf: '{score} de 5', notRated: 'Sem avaliação',
+  ratingSum: 'Nota {avg} ({n} em 30 dias)', ratingSumTitle: 'Média das avaliações das suas conversas nos últimos 30 dias',
+  returning: 'Visitante recorrente — conversa anterior nº {id}',
 };
 
 export const CATALOGUES: Record<string, Record<Key, string>> = { en, 'pt-br': ptBR };

@@ -9,12 +9,19 @@ export interface SiteInfo {
   max_concurrent: number;
 }
 
+/** An agent's ratings of the last 30 days on the sites you share. */
+export interface RatingSum {
+  average: number;
+  count: number;
+}
+
 export interface Agent {
   id: number;
   name: string;
   status: 'online' | 'away' | 'offline';
   open: number;
   sites?: string[];
+  rating?: RatingSum | null;
 }
 
 export interface Canned {
@@ -53,7 +60,7 @@ export interface Message {
   seq: number;
   author: 'visitor' | 'agent' | 'system';
   body: string;
-  event: '' | 'assigned' | 'transferred' | 'resolved' | 'reopened' | 'requeued';
+  event: '' | 'assigned' | 'transferred' | 'resolved' | 'reopened' | 'requeued' | 'ended' | 'rated';
   data: Record<string, string>;
   client_id: string | null;
   created_at: string;
@@ -121,6 +128,13 @@ export interface VisitorView {
   last_seen_at: string;
 }
 
+/** The visitor's rating of a conversation (1 to 5), with their comment. */
+export interface Rating {
+  score: number;
+  comment: string;
+  rated_at: string;
+}
+
 export interface LastMessage {
   seq: number;
   author: 'visitor' | 'agent' | 'system';
@@ -144,12 +158,14 @@ export interface Conversation {
   queued_at: string | null;
   first_agent_reply_at: string | null;
   resolved_at: string | null;
+  ended_by: '' | 'agent' | 'visitor';
+  rating: Rating | null;
   last_message: LastMessage | null;
 }
 
 export interface ConversationFrame {
   type: 'conversation';
-  event: 'created' | 'assigned' | 'transferred' | 'requeued' | 'resolved' | 'reopened' | 'updated';
+  event: 'created' | 'assigned' | 'transferred' | 'requeued' | 'resolved' | 'reopened' | 'updated' | 'rated';
   conversation: Conversation;
 }
 

@@ -19,7 +19,7 @@ from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
 from bus import events, groups
-from conversations import routing
+from conversations import ratings, routing
 from conversations.models import Conversation
 from conversations.serializers import agent_name
 from papo.cache import shared
@@ -62,7 +62,9 @@ def site_available(site_id: int) -> bool:
 
 
 def agents_of(user) -> list[dict]:
-    """Every agent sharing a site with ``user``, with status and load."""
+    """Every agent sharing a site with ``user``, with status, load and their ratings
+    of the last 30 days on the sites they share with ``user`` (``rating``, null when
+    none: another tenant's ratings of the same person are not this one's business)."""
     site_ids = list(Membership.objects.filter(user=user).values_list("site_id", flat=True))
     live = AgentConnection.objects.filter(user=OuterRef("user_id"), seen_at__gte=fresh_since())
     rows = (
@@ -77,6 +79,7 @@ def agents_of(user) -> list[dict]:
         .annotate(n=Count("*"))
         .values_list("assignee", "n")
     )
+    rated = ratings.agent_ratings(site_ids)
     agents: dict[int, dict] = {}
     for m in rows:
         presence = getattr(m.user, "presence", None)
@@ -84,6 +87,7 @@ def agents_of(user) -> list[dict]:
         entry = agents.setdefault(m.user_id, {
             "id": m.user_id, "name": agent_name(m.user), "status": status,
             "open": open_counts.get(m.user_id, 0), "sites": [],
+            "rating": rated.get(m.user_id),
         })
         entry["sites"].append(m.site.key)
     return list(agents.values())

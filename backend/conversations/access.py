@@ -1,4 +1,5 @@
-"""Who may see which conversation. One rule, used by every agent-side action."""
+"""Who may see which conversation. One rule, used by every agent-side action (and one
+for a visitor's own: :func:`get_visitors_own`)."""
 
 from __future__ import annotations
 
@@ -44,6 +45,21 @@ def get_for(user, conversation_id: int, *, lock: bool = False,
         return get_visible(user, conversation_id, lock=lock)
     staff_rules.require(user, "conversations.change_conversation")
     return _get(conversation_id, lock)
+
+
+def get_visitors_own(visitor, conversation_id: object, *, lock: bool = False) -> Conversation:
+    """The visitor's own conversation on their site, else ``not_found``: another
+    visitor's, another site's and a missing one look the same, so ids can't be probed."""
+    if not isinstance(conversation_id, int) or isinstance(conversation_id, bool):
+        raise PapoError("invalid", "conversation must be a conversation id (integer)")
+    qs = Conversation.objects.select_related("site", "visitor", "assignee").filter(
+        pk=conversation_id, site_id=visitor.site_id, visitor__public_id=visitor.public_id)
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    conv = qs.first()
+    if conv is None:
+        raise PapoError("not_found", "no such conversation")
+    return conv
 
 
 def _get(conversation_id: int, lock: bool) -> Conversation:

@@ -262,6 +262,19 @@ def do_transfer(user, conversation_id: int, to_user_id: object, *,
     return conv
 
 
+def _close(conv: Conversation, ended_by: str, event: str, data: dict) -> None:
+    """Resolve ``conv`` (locked by the caller): the one way a chat closes, whoever
+    closes it. Its agent has room again, so waiting chats are routed; the system
+    message says who closed it (``resolved`` by an agent, ``ended`` by the visitor)."""
+    conv.status = Conversation.Status.RESOLVED
+    conv.resolved_at = timezone.now()
+    conv.ended_by = ended_by
+    conv.save(update_fields=["status", "resolved_at", "ended_by"])
+    messages.append(conv, author=Message.Author.SYSTEM, event=event, data=data)
+    messages.publish_conversation(conv, "resolved")
+    routing.assign_waiting(conv.site_id)
+
+
 def do_resolve(user, conversation_id: int, *, staff: bool = False) -> Conversation:
     with transaction.atomic():
         conv = access.get_for(user, conversation_id, lock=True, staff=staff)
@@ -269,13 +282,18 @@ def do_resolve(user, conversation_id: int, *, staff: bool = False) -> Conversati
             raise PapoError("invalid_state", "this conversation is already resolved")
         if conv.status == Conversation.Status.OPEN:
             _require_owner_or_admin(user, conv, staff)
-        conv.status = Conversation.Status.RESOLVED
-        conv.resolved_at = timezone.now()
-        conv.save(update_fields=["status", "resolved_at"])
-        messages.append(conv, author=Message.Author.SYSTEM, event="resolved",
-                        data={"by": agent_name(user)})
-        messages.publish_conversation(conv, "resolved")
-        routing.assign_waiting(conv.site_id)
+        _close(conv, Conversation.EndedBy.AGENT, "resolved", {"by": agent_name(user)})
+    return conv
+
+
+def do_visitor_end(visitor: Visitor, conversation_id: object) -> Conversation:
+    """The visitor ends their chat (the widget's ``end``): waiting or open, it is
+    resolved as an agent's resolve would, with an ``ended`` message naming them."""
+    with transaction.atomic():
+        conv = access.get_visitors_own(visitor, conversation_id, lock=True)
+        if conv.status == Conversation.Status.RESOLVED:
+            raise PapoError("invalid_state", "this conversation has already ended")
+        _close(conv, Conversation.EndedBy.VISITOR, "ended", {"by": conv.visitor.display_name})
     return conv
 
 
@@ -293,7 +311,8 @@ def do_reopen(user, conversation_id: int, *, staff: bool = False) -> Conversatio
         ):
             raise PapoError("invalid_state", "the visitor already has another open conversation")
         conv.resolved_at = None
-        conv.save(update_fields=["resolved_at"])
+        conv.ended_by = ""
+        conv.save(update_fields=["resolved_at", "ended_by"])
         try:
             with transaction.atomic():
                 if staff:

@@ -45,12 +45,14 @@ def _each(modeladmin, request, queryset, action, done: str, *args) -> None:
 
 @admin.register(Conversation)
 class ConversationAdmin(admin.ModelAdmin):
-    list_display = ["pk", "site", "visitor", "status", "assignee", "created_at", "updated_at"]
+    list_display = ["pk", "site", "visitor", "status", "assignee", "rating_score", "created_at",
+                    "updated_at"]
     list_filter = ["status", "site"]
     search_fields = ["visitor__name", "visitor__email", "messages__body"]
     readonly_fields = ["site", "visitor", "status", "assignee", "last_seq", "created_at",
                        "updated_at", "queued_at", "first_agent_reply_at", "resolved_at",
-                       "visitor_read_seq", "agent_read_seq"]
+                       "visitor_read_seq", "agent_read_seq", "ended_by", "rating_score",
+                       "rating_comment", "rated_at"]
     inlines = [MessageInline]
     actions = ["resolve", "reopen", "requeue", "transfer"]
 

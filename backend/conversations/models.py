@@ -20,6 +20,10 @@ class Conversation(models.Model):
         OPEN = "open", _("Open")
         RESOLVED = "resolved", _("Resolved")
 
+    class EndedBy(models.TextChoices):
+        AGENT = "agent", _("Agent")
+        VISITOR = "visitor", _("Visitor")
+
     site = models.ForeignKey(
         "papo_sites.Site", on_delete=models.CASCADE, related_name="conversations"
     )
@@ -49,6 +53,13 @@ class Conversation(models.Model):
     queued_at = models.DateTimeField(null=True, blank=True)
     first_agent_reply_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # Who closed it last: an agent (resolve) or the visitor (end); "" while it is not closed.
+    ended_by = models.CharField(max_length=10, choices=EndedBy.choices, blank=True, default="")
+    # The visitor's rating, once per conversation (``conversations.ratings``): all three
+    # are set together, and a second rating is refused, so a CSAT figure never moves.
+    rating_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    rating_comment = models.TextField(blank=True, default="")
+    rated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-updated_at"]
@@ -58,13 +69,21 @@ class Conversation(models.Model):
                 fields=["site", "visitor"],
                 condition=~models.Q(status="resolved"),
                 name="one_unresolved_conversation_per_visitor",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rating_score__isnull=True)
+                | models.Q(rating_score__gte=1, rating_score__lte=5),
+                name="rating_score_1_to_5",
+            ),
         ]
         indexes = [
             models.Index(fields=["site", "status", "queued_at"]),
             # each agent's open chats, which routing counts for every agent of the site
             # on every new chat (on the index above that read all of the site's open chats)
             models.Index(fields=["site", "assignee", "status"], name="conv_agent_load"),
+            # ratings per agent and per site over a window (``conversations.ratings``)
+            models.Index(fields=["assignee", "rated_at"], name="conv_agent_ratings"),
+            models.Index(fields=["site", "rated_at"], name="conv_site_ratings"),
         ]
 
     def __str__(self) -> str:

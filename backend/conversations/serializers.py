@@ -33,6 +33,9 @@ def agent_ref(user: AbstractBaseUser | None) -> dict | None:
 def message(msg: Message, *, for_console: bool) -> dict:
     if msg.internal and not for_console:  # defence in depth: callers filter notes out
         raise ValueError("internal notes are never serialised for the widget")
+    data = msg.data
+    if msg.event == "rated" and not for_console:  # the comment is for the team
+        data = {k: v for k, v in data.items() if k != "comment"}
     agent = None
     if msg.agent_id is not None:
         agent = agent_ref(msg.agent) if for_console else {"name": agent_name(msg.agent)}
@@ -43,7 +46,7 @@ def message(msg: Message, *, for_console: bool) -> dict:
         "agent": agent,
         "body": msg.body,
         "event": msg.event,
-        "data": msg.data,
+        "data": data,
         "client_id": msg.client_id,
         "created_at": iso(msg.created_at),
         **({"internal": msg.internal} if for_console else {}),
@@ -57,6 +60,7 @@ def conversation_for_widget(conv: Conversation) -> dict:
         "agent": {"name": agent_name(conv.assignee)} if conv.assignee_id else None,
         "last_seq": conv.visible_seq,  # notes are not the visitor's business
         "agent_read_seq": min(conv.agent_read_seq, conv.visible_seq),
+        "rating": conv.rating_score,  # the widget asks for a rating while this is null
     }
 
 
@@ -75,6 +79,10 @@ def conversation_for_console(conv: Conversation, last: Message | None = None) ->
         "queued_at": iso(conv.queued_at),
         "first_agent_reply_at": iso(conv.first_agent_reply_at),
         "resolved_at": iso(conv.resolved_at),
+        "ended_by": conv.ended_by,
+        "rating": None if conv.rated_at is None else {
+            "score": conv.rating_score, "comment": conv.rating_comment,
+            "rated_at": iso(conv.rated_at)},
         "last_message": None
         if last is None
         else {

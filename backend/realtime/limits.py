@@ -76,7 +76,8 @@ def console_bucket() -> TokenBucket:
 
 # Widget frames that store, read or fan out something; ``ping`` and ``hello`` are
 # left to the per-connection bucket and the handshake limits.
-VISITOR_COUNTED = frozenset({"send", "typing", "read", "profile", "history", "transcript"})
+VISITOR_COUNTED = frozenset({"send", "typing", "read", "profile", "history", "transcript", "end",
+                             "rate"})
 
 
 def visitor_frame_cap(site=None) -> Allowance:

@@ -15,9 +15,9 @@ import json
 from .shapes import BOOL, INT, NULL, NUM, STR, Either, List, Lit, Map, Maybe, Obj, Shape
 
 REF = Either(STR, INT, NULL)
-SYSTEM_EVENTS = ("assigned", "transferred", "resolved", "reopened", "requeued")
+SYSTEM_EVENTS = ("assigned", "transferred", "resolved", "reopened", "requeued", "ended", "rated")
 CONVERSATION_EVENTS = ("created", "assigned", "transferred", "requeued", "resolved", "reopened",
-                       "updated")
+                       "updated", "rated")
 STATUS = Lit("waiting", "open", "resolved")
 AUTHOR = Lit("visitor", "agent", "system")
 
@@ -40,15 +40,18 @@ VISITOR_VIEW = Obj({
 }, name="VisitorView", doc="What an agent of the same site may see of a visitor.")
 WIDGET_CONVERSATION = Obj({
     "id": INT, "status": STATUS, "agent": Maybe(Obj({"name": STR})), "last_seq": INT,
-    "agent_read_seq": INT,
+    "agent_read_seq": INT, "rating": Maybe(INT),
 }, name="Conversation")
 LAST_MESSAGE = Obj({"seq": INT, "author": AUTHOR, "body": STR, "event": STR, "internal": BOOL,
                     "created_at": STR}, name="LastMessage")
+RATING = Obj({"score": INT, "comment": STR, "rated_at": STR}, name="Rating",
+             doc="The visitor's rating of a conversation (1 to 5), with their comment.")
 CONSOLE_CONVERSATION = Obj({
     "id": INT, "site": STR, "status": STATUS, "assignee": Maybe(AGENT_REF),
     "visitor": VISITOR_VIEW, "last_seq": INT, "visitor_read_seq": INT, "agent_read_seq": INT,
     "created_at": STR, "updated_at": STR, "queued_at": Maybe(STR),
     "first_agent_reply_at": Maybe(STR), "resolved_at": Maybe(STR),
+    "ended_by": Lit("", "agent", "visitor"), "rating": Maybe(RATING),
     "last_message": Maybe(LAST_MESSAGE),
 }, name="Conversation")
 CONFIG = Obj({
@@ -57,8 +60,10 @@ CONFIG = Obj({
     "verified_only": BOOL, "agents_online": BOOL,
 }, name="Config", doc="Site settings: GET /api/widget/<key>/config and welcome.config.")
 AGENT_STATUS = Lit("online", "away", "offline")
+RATING_SUM = Obj({"average": NUM, "count": INT}, name="RatingSum",
+                 doc="An agent's ratings of the last 30 days on the sites you share.")
 AGENT = Obj({"id": INT, "name": STR, "status": AGENT_STATUS, "open": INT},
-            optional={"sites": List(STR)}, name="Agent")
+            optional={"sites": List(STR), "rating": Maybe(RATING_SUM)}, name="Agent")
 SITE_INFO = Obj({"key": STR, "name": STR, "role": Lit("agent", "admin"), "max_concurrent": INT},
                 name="SiteInfo")
 CANNED = Obj({"id": INT, "site": STR, "shortcut": STR, "body": STR}, name="Canned")
@@ -89,7 +94,7 @@ WIDGET: dict[str, Obj] = {f.fields["type"].values[0]: f for f in (  # type: igno
     frame("message", {"message": WIDGET_MESSAGE}),
     ACK, ERROR, PONG, TYPING, READ,
     frame("conversation", {"event": Lit(*CONVERSATION_EVENTS),
-                           "conversation": WIDGET_CONVERSATION}),
+                           "conversation": WIDGET_CONVERSATION}, optional={"ref": REF}),
     frame("availability", {"agents_online": BOOL}),
     frame("visitor", {"visitor": VISITOR_PUBLIC}, optional={"ref": REF}),
     frame("history", {"ref": REF, "conversation": Maybe(INT), "messages": List(WIDGET_MESSAGE),

@@ -94,6 +94,10 @@ WIDGET: dict[str, dict[str, Field]] = {
     "profile": {"name": NAME, "email": EMAIL, "page": PAGE},
     "history": {"before_seq": OPT_SEQ, "after_seq": OPT_SEQ, "limit": LIMIT},
     "transcript": {"email": EMAIL},
+    "end": {"conversation": ID},
+    "rate": {"conversation": ID, "score": req(_int(1, 5), "an integer from 1 to 5"),
+             "comment": opt(lambda v: v is None or _str(1000)(v),
+                            "a string of at most 1000 characters")},
     "ping": {},
 }
 

@@ -65,6 +65,10 @@ const en = {
   earlier: 'Show earlier messages',
   newFrom: 'New message from {name}: {body}',
   messages: 'Messages',
+  ended: 'You ended the conversation',
+  rated: 'You rated the conversation {score} out of 5',
+  end: 'End chat',
+  newChat: 'New conversation',
 };
 
 export type Key = keyof typeof en;
@@ -109,6 +113,10 @@ const ptBR: Record<Key, string> = {
   earlier: 'Mostrar mensagens anteriores',
   newFrom: 'Nova mensagem de {name}: {body}',
   messages: 'Mensagens',
+  ended: 'Você encerrou a conversa',
+  rated: 'Você avaliou a conversa com {score} de 5',
+  end: 'Encerrar',
+  newChat: 'Nova conversa',
 };
 
 /**

@@ -394,9 +394,12 @@ async def test_xss_payloads_arrive_as_text_and_run_nothing(live_papo, shop, brow
         await expect(page.locator(AGENT_BUBBLES)).to_have_text(
             [*XSS[1:], "safe link: https://example.com/help?a=1&b=<2>"]
         )
+        # The UI's own elements only (the ended chat's card and a "New conversation"
+        # heading add section and h3); nothing made from what anyone wrote.
+        ours = "ol li div span bdi time a button p section h3"
         made = await page.evaluate(f"""() => [...{SHADOW}.querySelectorAll('.sc *')]
             .map(e => e.tagName.toLowerCase())
-            .filter(t => !'ol li div span bdi time a button p'.split(' ').includes(t))""")
+            .filter(t => !'{ours}'.split(' ').includes(t))""")
         assert made == []
         links = await page.evaluate(f"""() => [...{SHADOW}.querySelectorAll('.sc a')]
             .map(a => [a.getAttribute('href'), a.target, a.rel])""")

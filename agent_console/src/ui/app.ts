@@ -12,6 +12,7 @@ import { t, tParts, type MessageKey } from '../i18n';
 import * as notify from '../notify';
 import type { Agent, AgentStatus, Box, Canned, Conversation, Frame, Message, SiteInfo, Welcome } from '../protocol';
 import { ProtocolError } from '../protocol';
+import { agentRating, endedChip, previousChat, ratedLine, ratingBadge, ratingDetail } from '../rating';
 import { Inbox, Thread } from '../state';
 import { parseUserAgent } from '../ua';
 
@@ -26,6 +27,7 @@ interface Els {
   status: HTMLElement;
   presence: HTMLButtonElement;
   capacity: HTMLElement;
+  myRating: HTMLElement;
   notifyBtn: HTMLButtonElement;
   soundBtn: HTMLButtonElement;
   tabs: HTMLElement;
@@ -210,7 +212,7 @@ export class ConsoleApp {
       case 'presence': {
         const a = f.agent as Agent;
         const known = this.agents.get(a.id);
-        this.agents.set(a.id, { ...known, ...a, sites: a.sites || known?.sites });
+        this.agents.set(a.id, { ...known, ...a, sites: a.sites || known?.sites, rating: a.rating !== undefined ? a.rating : known?.rating });
         if (a.id === this.inbox.me) this.myStatus = a.status;
         this.renderToolbar();
         if (this.selected !== null) this.renderHeader();
@@ -239,6 +241,7 @@ export class ConsoleApp {
       notify.desktop(t('newChat'), isolated(name), 'papo-chat-' + c.id, () => this.select(c.id));
     }
     if (event === 'updated' || event === 'created') this.notePage(c);
+    if (event === 'rated') void this.refreshAgents();
     if (c.id === this.selected) {
       this.renderHeader();
       this.renderSidebar();
@@ -347,7 +350,10 @@ export class ConsoleApp {
       const rows = reply.conversations as Conversation[];
       this.past.set(id, rows);
       for (const c of rows) if (!this.inbox.get(c.id)) this.inbox.convs.set(c.id, c);
-      if (this.selected === id) this.renderSidebar();
+      if (this.selected === id) {
+        this.renderHeader();
+        this.renderSidebar();
+      }
     } catch {
       /* the sidebar just shows less */
     }
@@ -370,6 +376,18 @@ export class ConsoleApp {
       if (kind !== 'transfer') void this.resume(id).then(() => this.renderThread());
     } catch (e) {
       this.toastError(e);
+    }
+  }
+
+  /** The agents' directory again (a rating changed someone's sum); presence stays live. */
+  private async refreshAgents(): Promise<void> {
+    try {
+      const reply = await this.sock.request({ type: 'agents' });
+      for (const a of reply.agents as Agent[]) this.agents.set(a.id, { ...this.agents.get(a.id), ...a });
+      this.renderToolbar();
+      if (this.selected !== null) this.renderHeader();
+    } catch {
+      /* the sums show what they showed */
     }
   }
 
@@ -607,6 +625,7 @@ export class ConsoleApp {
       status: h('span', { class: 'conn', role: 'status' }, t('connecting')),
       presence: h('button', { type: 'button', class: 'presence', onclick: () => void this.setPresence(this.myStatus === 'online' ? 'away' : 'online') }),
       capacity: h('span', { class: 'capacity' }),
+      myRating: h('span', { class: 'my-rating', title: t('ratingSumTitle'), hidden: true }),
       notifyBtn: h('button', { type: 'button', class: 'notify-btn', onclick: () => void notify.askPermission().then(() => this.renderToolbar()) }, t('enableNotifications')),
       soundBtn: h('button', { type: 'button', class: 'sound-btn', onclick: () => {
         notify.setMuted(!notify.isMuted());
@@ -628,7 +647,7 @@ export class ConsoleApp {
     const e = this.els;
     replace(this.root,
       h('div', { class: 'toolbar' },
-        e.presence, e.capacity, e.status,
+        e.presence, e.capacity, e.myRating, e.status,
         h('span', { class: 'spacer' }),
         e.notifyBtn, e.soundBtn,
         h('button', { type: 'button', class: 'canned-btn', onclick: () => {
@@ -667,6 +686,9 @@ export class ConsoleApp {
     const mine = this.inbox.mineBySite();
     e.capacity.textContent = sites.map((site) => (sites.length > 1 ? isolated(site.name) + ': ' : '') +
       t('capacity', { n: mine.get(site.key) || 0, max: site.max_concurrent })).join(' · ');
+    const rated = agentRating(this.agents.get(this.inbox.me));
+    e.myRating.textContent = rated ? '★ ' + rated : '';
+    e.myRating.hidden = !rated;
     e.notifyBtn.hidden = !notify.needsPermission();
     e.soundBtn.textContent = notify.isMuted() ? t('soundOff') : t('soundOn');
     e.soundBtn.setAttribute('aria-pressed', notify.isMuted() ? 'false' : 'true');
@@ -697,7 +719,8 @@ export class ConsoleApp {
     replace(this.els.list, ...rows.map((c) => {
       const unread = this.inbox.isUnread(c);
       const last = c.last_message;
-      const preview = !last ? [] : last.author === 'system' ? [systemText({ event: last.event || '', data: {} }).replace(/\?/g, '').trim()]
+      const data: Record<string, string> = last?.event === 'rated' && c.rating ? { score: String(c.rating.score) } : last?.event === 'ended' ? { by: c.visitor.display_name } : {};
+      const preview = !last ? [] : last.author === 'system' ? [systemText({ event: last.event || '', data }).replace(/\?/g, '').trim()]
         : [last.internal ? t('noteBadge') + ': ' : '', userText('span', '', last.body)];
       return h('li', {
         class: 'conv' + (c.id === this.selected ? ' on' : '') + (unread ? ' unread' : ''), 'data-id': c.id,
@@ -713,6 +736,7 @@ export class ConsoleApp {
         h('span', { class: 'when' }, clock(last?.created_at || c.updated_at))),
       h('div', { class: 'row2' },
         h('span', { class: 'preview' }, ...preview),
+        endedChip(c), ratingBadge(c),
         this.box === 'open' && c.assignee ? h('span', { class: 'who' }, iso(c.assignee.name)) : null));
     }));
   }
@@ -732,7 +756,7 @@ export class ConsoleApp {
       const targets = [...this.agents.values()].filter((a) => a.id !== me && a.id !== c.assignee?.id && a.status === 'online' && (!a.sites || a.sites.includes(c.site)));
       const select = h('select', { class: 'transfer', 'aria-label': t('transferTo') },
         h('option', { value: '' }, targets.length ? t('transferTo') : t('noOneOnline')),
-        ...targets.map((a) => h('option', { value: a.id }, `${isolated(a.name)} (${a.open})`)));
+        ...targets.map((a) => h('option', { value: a.id }, `${isolated(a.name)} (${a.open})` + (a.rating?.count ? ` ★ ${agentRating(a)}` : ''))));
       select.disabled = !targets.length;
       select.addEventListener('change', () => {
         const to = Number(select.value);
@@ -743,12 +767,16 @@ export class ConsoleApp {
     }
     if (c.status === 'resolved') actions.push(h('button', { type: 'button', class: 'reopen', onclick: () => void this.act('reopen') }, t('reopen')));
     const statusKey: Record<string, MessageKey> = { waiting: 'statusWaiting', open: 'statusOpen', resolved: 'statusResolved' };
+    const before = previousChat(c, this.past.get(c.id));
     replace(this.els.header,
       h('div', { class: 'title' },
         h('h2', null, iso(c.visitor.display_name)),
         h('span', { class: 'status ' + c.status, 'data-status': c.status }, t(statusKey[c.status])),
+        endedChip(c), ratingBadge(c),
         h('span', { class: 'muted' }, ...(c.assignee ? [iso(c.assignee.name), c.assignee.id === me ? ` (${t('you')})` : ''] : [t('unassigned')]))),
-      h('div', { class: 'actions' }, ...actions));
+      h('div', { class: 'actions' }, ...actions),
+      before ? h('p', { class: 'returning' }, h('button', { type: 'button', class: 'link', onclick: () => void this.select(before.id) },
+        t('returning', { id: before.id })), ' ', endedChip(before), ratingBadge(before)) : null);
   }
 
   private renderThread(): void {
@@ -767,7 +795,9 @@ export class ConsoleApp {
     if (thread.hasMore) items.push(h('li', { class: 'earlier' }, h('button', { type: 'button', onclick: () => void this.loadEarlier() }, t('loadEarlier'))));
     for (const m of msgs) {
       if (m.author === 'system') {
-        items.push(h('li', { class: 'sys', 'data-seq': m.seq, 'data-event': m.event }, h('span', null, ...sentence(systemParts(m))), ' ', h('time', null, clock(m.created_at))));
+        const line = m.event === 'rated' ? ratedLine(m) : sentence(systemParts(m));
+        const ending = m.event === 'ended' || m.event === 'resolved';
+        items.push(h('li', { class: ending ? 'sys ending' : 'sys', 'data-seq': m.seq, 'data-event': m.event }, h('span', null, ...line), ' ', h('time', null, clock(m.created_at))));
         continue;
       }
       const cls = 'msg ' + m.author + (m.internal ? ' note' : '');
@@ -836,12 +866,14 @@ export class ConsoleApp {
         row('os', ua.os || t('unknown')),
         row('localTime', localTimeIn(v.timezone) || t('unknown')),
         row('language', v.locale ? iso(v.locale) : '—'),
-        row('firstSeen', dateTime(v.first_seen_at))),
+        row('firstSeen', dateTime(v.first_seen_at)),
+        c.status === 'resolved' ? row('rating', ...ratingDetail(c)) : null),
       h('h4', null, t('pastConversations')),
       past === undefined ? h('p', { class: 'muted' }, '…')
         : past.length ? h('ul', { class: 'past' }, ...past.map((p) => h('li', null,
           h('button', { type: 'button', class: 'link', onclick: () => void this.select(p.id) },
-            dateTime(p.created_at), ' · ', t(p.status === 'resolved' ? 'statusResolved' : p.status === 'open' ? 'statusOpen' : 'statusWaiting')),
+            '#' + p.id + ' · ', dateTime(p.created_at), ' · ', t(p.status === 'resolved' ? 'statusResolved' : p.status === 'open' ? 'statusOpen' : 'statusWaiting')),
+          ' ', endedChip(p), ratingBadge(p),
           p.last_message?.body ? userText('div', 'muted', p.last_message.body.slice(0, 80)) : null)))
           : h('p', { class: 'muted' }, t('none')));
   }

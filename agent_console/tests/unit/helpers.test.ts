@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cannedQuery, expandExact, matchCanned } from '../../src/canned';
+import { agentRating } from '../../src/rating';
 import { clean, isolated, safeHttpUrl, systemParts, systemText, titleWithCount } from '../../src/format';
 import { CATALOGUES, pickLanguage, setLanguage, t, tParts } from '../../src/i18n';
 import { parseUserAgent } from '../../src/ua';
@@ -56,6 +57,12 @@ test('i18n: one catalogue, both languages complete', () => {
   assert.equal(systemText({ event: 'requeued', data: { agent: 'Ana' } }), 'Ana went offline; back in the queue');
   assert.equal(systemText({ event: 'requeued', data: { agent: 'Ana', by: 'Bea' } }), 'Sent back to the queue by Bea');
   assert.equal(t('typing', { name: '<b>x</b>' }), '<b>x</b> is typing…', 'placeholders are plain text');
+  assert.equal(systemText({ event: 'ended', data: { by: 'Rita' } }), 'Rita ended the chat');
+  assert.equal(systemText({ event: 'rated', data: { score: '4', comment: 'ok' } }), 'Rated 4 out of 5');
+  const ana = { id: 3, name: 'Ana', status: 'online' as const, open: 0 };
+  assert.equal(agentRating({ ...ana, rating: { average: 4.25, count: 12 } }), 'Rated 4.3 (12 in 30 days)');
+  assert.equal(agentRating({ ...ana, rating: null }), '', 'no ratings: nothing shown');
+  assert.equal(agentRating(ana), '');
 });
 
 test('sentences keep their values apart, so the UI can isolate each', () => {

@@ -126,6 +126,13 @@ async def test_the_widget_works_on_a_page_with_a_strict_policy(live, browser):
         # its styles applied (constructed style sheets are not inline styles)
         radius = await bubble.evaluate("e => getComputedStyle(e).borderTopLeftRadius")
         assert radius not in ("", "0px")
+        # The end of a chat is a lazy chunk with its own style sheet: it loads under the
+        # policy too (same directory, the loader's nonce), styled.
+        await page.get_by_role("button", name="End chat").click()
+        await page.get_by_role("alertdialog").get_by_role("button", name="End chat").click()
+        card = page.locator("papo-chat section.en")
+        await card.get_by_role("heading", name="This chat has ended").wait_for(timeout=10_000)
+        assert await card.evaluate("e => getComputedStyle(e).borderTopLeftRadius") == "12px"
         assert await page.evaluate("window.__csp") == []
         assert errors == []
     finally:

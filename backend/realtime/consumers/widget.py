@@ -14,7 +14,7 @@ from django.conf import settings
 
 from bus import events, groups, metrics
 from bus.db import in_db
-from conversations import actions, serializers
+from conversations import actions, ratings, serializers
 from conversations.models import Message
 from mail import actions as mail_actions
 from papo.errors import PapoError
@@ -27,6 +27,10 @@ from .. import handshake, limits, protocol, sending
 from .base import CLOSE_ABUSE, CLOSE_FORBIDDEN, CLOSE_TOKEN, CLOSE_TOO_MANY, PapoConsumer
 
 PING_SECONDS = 25
+
+
+def _widget_view(action, visitor: Visitor, *args) -> dict:
+    return serializers.conversation_for_widget(action(visitor, *args))
 
 
 class WidgetConsumer(PapoConsumer):
@@ -199,6 +203,20 @@ class WidgetConsumer(PapoConsumer):
         to = await events.run(mail_actions.do_request_transcript, self.visitor, frame.get("email"))
         await self.send_frame({"type": "transcript", "ref": ref, "to": to})
 
+    async def on_end(self, frame: dict, ref: object) -> None:
+        await self._reply(ref, "resolved", actions.do_visitor_end, frame["conversation"])
+
+    async def on_rate(self, frame: dict, ref: object) -> None:
+        await self._reply(ref, "rated", ratings.do_rate, frame["conversation"], frame["score"],
+                          frame.get("comment"))
+
+    async def _reply(self, ref: object, event: str, action, *args) -> None:
+        """Run a visitor's action on their conversation; the reply is the ``conversation``
+        event every tab of theirs also gets, with the request's ``ref``."""
+        view = await events.run(_widget_view, action, self.visitor, *args)
+        await self.send_frame({"type": "conversation", "event": event, "ref": ref,
+                               "conversation": view})
+
     async def on_ping(self, frame: dict, ref: object) -> None:
         if time.monotonic() - self.touched_at > settings.PAPO["CONNECTION_COUNT_TTL"] / 3:
             self.touched_at = time.monotonic()
@@ -214,8 +232,10 @@ class WidgetConsumer(PapoConsumer):
                 and event.get("group") in self.joined)
 
     async def on_event(self, event: dict) -> None:
+        # Only forward: a late event of an older chat (a rating of the one ended before
+        # this) must not take typing back there. Ids grow, and all of these are the visitor's.
         if event["kind"] in ("message", "conversation") and event.get("conv"):
-            self.conversation_id = event["conv"]
+            self.conversation_id = max(self.conversation_id or 0, event["conv"])
 
     def load_range(self, conv: int, after: int, before: int) -> list[dict]:
         # By public id: another tab may have stored this visitor after this one's

@@ -40,7 +40,7 @@ export interface ConnectionOptions {
 }
 
 /** Errors after which re-sending the same frame can succeed. */
-const TRANSIENT = ['rate_limited', 'unavailable', 'server_error'];
+export const TRANSIENT = ['rate_limited', 'unavailable', 'server_error'];
 const OPEN = 1;
 /** Watchdog period; also bounds how late a ping may go out. */
 const TICK_MS = 5000;
@@ -264,6 +264,7 @@ export class Connection {
         this.failed(f.code, f.ref, f.retry_after);
         break;
       case 'conversation':
+        this.answered(f.ref); // the reply to `end` or `rate`
         if (!thread.conversation || f.conversation.id >= thread.conversation.id) {
           thread.conversation = f.conversation;
           session.patch({ c: f.conversation.status === 'resolved' ? undefined : f.conversation.id });

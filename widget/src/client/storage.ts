@@ -66,6 +66,8 @@ export interface Saved {
   t?: string;
   c?: number;
   r?: number;
+  /** The conversation whose rating the visitor declined ("No thanks"). */
+  x?: number;
 }
 
 /**

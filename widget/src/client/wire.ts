@@ -15,6 +15,7 @@ export interface Conversation {
   agent: { name: string; } | null;
   last_seq: number;
   agent_read_seq: number;
+  rating: number | null;
 }
 
 /** A message as a visitor sees it (never an internal note). */
@@ -23,7 +24,7 @@ export interface Message {
   seq: number;
   author: 'visitor' | 'agent' | 'system';
   body: string;
-  event: '' | 'assigned' | 'transferred' | 'resolved' | 'reopened' | 'requeued';
+  event: '' | 'assigned' | 'transferred' | 'resolved' | 'reopened' | 'requeued' | 'ended' | 'rated';
   data: Record<string, string>;
   client_id: string | null;
   created_at: string;
@@ -109,8 +110,9 @@ export interface ReadFrame {
 
 export interface ConversationFrame {
   type: 'conversation';
-  event: 'created' | 'assigned' | 'transferred' | 'requeued' | 'resolved' | 'reopened' | 'updated';
+  event: 'created' | 'assigned' | 'transferred' | 'requeued' | 'resolved' | 'reopened' | 'updated' | 'rated';
   conversation: Conversation;
+  ref?: string | number | null;
 }
 
 export interface AvailabilityFrame {

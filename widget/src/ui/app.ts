@@ -13,6 +13,7 @@ import type { Ctx, Identity, UI } from '../contract';
 import { pickLocale, translator } from '../i18n';
 import { composer } from './composer';
 import { h, on, sentence } from './dom';
+import { ending } from './ending';
 import { emailField, prechatForm } from './forms';
 import { authorName, messageList, systemText } from './messages';
 import { PANEL_CSS } from './styles';
@@ -68,8 +69,9 @@ export function mount(ctx: Ctx): UI {
   const greeting = h('div', { class: 'bb', dir: 'auto' });
   const greetingRow = h('div', { class: 'a' }, greeting);
   const typing = h('p', { class: 'ty' });
-  const scroller = h('div', { class: 'sc' }, more, greetingRow, list.el, list.pending, typing);
   const comp = composer(t, onSend, (state) => conn.signal({ type: 'typing', state }));
+  const end = ending(t, { locale, conn, thread, outbox, session, emit: ctx.emit, style: ctx.style, composer: () => comp.input });
+  const scroller = h('div', { class: 'sc' }, more, greetingRow, list.el, end.place, list.pending, typing);
   const email = emailField(t('email') + ' (' + t('emailHint') + ')', t);
   const note = h('p', { class: 'ct', hidden: true });
   const prechat = prechatForm(t, (name, address) => {
@@ -82,7 +84,8 @@ export function mount(ctx: Ctx): UI {
   const panel = h(
     'section',
     { class: 'p', id: 'pp', role: 'dialog', hidden: true },
-    h('div', { class: 'hd' }, title, closeBtn),
+    h('div', { class: 'hd' }, title, end.button, closeBtn),
+    end.bar,
     banner,
     scroller,
     h('div', { class: 'ft' }, prechat.form, email.el, note, comp.form),
@@ -129,6 +132,7 @@ export function mount(ctx: Ctx): UI {
       : '';
     if (banner.textContent !== text) banner.textContent = text;
     banner.hidden = !text;
+    end.draw();
     drawBadge();
   }
 

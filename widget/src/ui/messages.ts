@@ -9,7 +9,7 @@ import type { Key, Translate } from '../i18n';
 import { h, iso, sentence } from './dom';
 import { linkify } from './linkify';
 
-const EVENTS = ['assigned', 'transferred', 'resolved', 'reopened', 'requeued'];
+const EVENTS = ['assigned', 'transferred', 'resolved', 'reopened', 'requeued', 'ended', 'rated'];
 
 /** The sentence for a system event: `requeued` with `by` was sent back by someone. */
 const eventKey = (m: Message): Key => (m.event === 'requeued' && m.data && m.data.by ? 'requeuedBy' : m.event) as Key;
@@ -23,7 +23,8 @@ export function systemText(m: Message, t: Translate): string {
  * does not know (and that has no body) shows no empty line. */
 function systemRow(m: Message, t: Translate): HTMLLIElement {
   const known = EVENTS.includes(m.event);
-  return h('li', { class: 'sy', hidden: !known && !m.body }, ...(known ? sentence(t(eventKey(m)), m.data || {}) : [m.body]));
+  // The end of a chat stands out: it is not one more italic line.
+  return h('li', { class: m.event === 'ended' || m.event === 'resolved' ? 'sy e' : 'sy', hidden: !known && !m.body }, ...(known ? sentence(t(eventKey(m)), m.data || {}) : [m.body]));
 }
 
 export const authorName = (m: Message, t: Translate): string =>
@@ -53,6 +54,8 @@ export function messageList(t: Translate, locale: string) {
   const el = h('ol', { 'aria-label': t('messages') });
   const pending = h('ol', { class: 'ob' });
   const rows = new Map<string, HTMLLIElement>();
+  /** Before the first message of each conversation after the first: "New conversation". */
+  const dividers = new Map<number, HTMLLIElement>();
   const time = new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit' });
   const when = (iso: string) => {
     const d = new Date(iso);
@@ -77,7 +80,16 @@ export function messageList(t: Translate, locale: string) {
     let prev: HTMLLIElement | null = null;
     let prevWho = '';
     let lastVisitor: { li: HTMLLIElement; m: Message } | null = null;
+    let shown = 0; // the conversation of the row before
     for (const m of messages) {
+      if (prev && m.conversation !== shown) {
+        let d = dividers.get(m.conversation);
+        if (!d) dividers.set(m.conversation, (d = h('li', { class: 'nc' }, h('h3', {}, t('newChat')))));
+        if (d.previousSibling !== prev) prev.after(d);
+        prev = d;
+        prevWho = '';
+      }
+      shown = m.conversation;
       const key = m.conversation + ':' + m.seq;
       let li = rows.get(key);
       if (!li) {
@@ -135,6 +147,7 @@ export function messageList(t: Translate, locale: string) {
 
   function clear(): void {
     rows.clear();
+    dividers.clear();
     el.replaceChildren();
     status = null;
   }

@@ -37,6 +37,10 @@ textarea{resize:none;max-height:120px;min-height:40px;display:block}
 .sb{flex:none;height:40px;padding:0 14px;border-radius:8px;background:var(--c);color:var(--i);font-weight:600}
 .sb:disabled{opacity:.55;cursor:default}
 .ct{font-size:12px;color:#595959;text-align:right}
+.sy.e{font-style:normal;font-weight:600;color:#1a1a1a;margin:12px 0}
+.eb{flex:none;height:32px;padding:0 10px;border:1px solid;border-radius:8px;font-size:13px}
+.nc{display:block;text-align:center;border-top:1px solid #dcdfe4;margin:16px 0 8px;padding-top:10px}
+.nc h3{margin:0;font-size:15px}
 .sr{position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media (max-width:480px){.p,.left .p{inset:0;width:auto;height:auto;border-radius:0}.o .l{display:none}}
 @media (prefers-reduced-motion:no-preference){.p{animation:pu .16s ease-out}@keyframes pu{from{opacity:0;transform:translateY(8px)}}}

@@ -24,6 +24,8 @@ test('system events are worded in the widget language from their data', () => {
   assert.equal(en('requeued', { agent: 'Ana' }), 'Ana is away; the next available agent will answer');
   assert.equal(pt('requeued', { agent: 'Ana' }), 'Ana se ausentou; o próximo atendente disponível vai responder');
   assert.equal(en('typing'), '{name} is typing…', 'without values: the sentence as written, for sentence()');
+  assert.equal(en('ended', { by: 'Rita' }), 'You ended the conversation');
+  assert.equal(pt('rated', { score: '4' }), 'Você avaliou a conversa com 4 de 5');
 });
 
 test('identity strings lose their bidi controls, and keep right-to-left letters', () => {

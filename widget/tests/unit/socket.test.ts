@@ -432,3 +432,27 @@ test('after a resolved chat, the next message opens a new conversation that beco
   assert.deepEqual(thread.resume(), { conversation: 42, last_seq: 1 });
   assert.deepEqual(thread.list().map((m) => `${m.conversation}:${m.body}`), ['41:old chat', '42:a new question']);
 });
+
+test('end: answered by the conversation event carrying its ref, so it is not sent again', () => {
+  const server = new FakeServer();
+  server.add('agent', 'hi');
+  const { conn, thread, session } = page();
+  conn.start();
+  server.attach(FakeSocket.last());
+  const ref = conn.request({ type: 'end', conversation: 41 });
+  let ws = FakeSocket.last();
+  assert.deepEqual(ws.of('end'), [{ type: 'end', conversation: 41, ref }]);
+  ws.drop(); // no answer yet: it goes again on the next socket
+  mock.timers.tick(250);
+  server.attach(FakeSocket.last());
+  ws = FakeSocket.last();
+  assert.equal(ws.of('end').length, 1);
+  ws.push({ type: 'conversation', event: 'resolved', ref,
+    conversation: { id: 41, status: 'resolved', agent: { name: 'Ana' }, last_seq: 2, agent_read_seq: 1, rating: null } });
+  assert.equal(thread.conversation?.status, 'resolved');
+  assert.equal(session.get().c, undefined, 'no longer ongoing');
+  ws.drop();
+  mock.timers.tick(250);
+  server.attach(FakeSocket.last());
+  assert.equal(FakeSocket.last().of('end').length, 0, 'answered: not repeated');
+});

@@ -1,0 +1,10 @@
+/**
+ * Entry of the lazy chunk (end-<hash>.js): the confirmation of "End chat",
+ * the card of an ended chat and its rating. ui/ending.ts loads it the first
+ * time it is needed (ui/lazy.ts) and gets `ended` through the <script>.
+ */
+import type { UIScript } from '../../contract';
+import { ended } from './card';
+
+const script = document.currentScript as UIScript | null;
+if (script && script.papo) (script.papo as unknown as (make: typeof ended) => void)(ended);
