@@ -126,7 +126,7 @@ class Stack:
 # Every daphne started in this test run: after each test the root conftest reads
 # what their logs gained and fails the test on a frame that broke realtime/outbound.py.
 STARTED: list[Daphne] = []
-MISMATCH = "frame does not match realtime.outbound:"  # realtime.consumers.base.OUTBOUND_MISMATCH
+MISMATCH = "frame does not match realtime.outbound:"  # realtime.consumers.codes.OUTBOUND_MISMATCH
 
 
 class Daphne:

@@ -1,20 +1,12 @@
-"""What both sockets share: framing, limits, errors, groups and seq bookkeeping.
+"""What both sockets share: a socket's life, its groups, and its faults.
 
 The consumer only parses and authorises; every state change is an action
 (``conversations.actions``, ``visitors.actions``, ``agents.presence``) run in
 one database hop through ``bus.events.run``.
 
-Frames from the client are handled in order by one worker task per
-connection, not by Channels' dispatch loop: an agent busy storing its own
-replies must still be shown everybody else's at once. Events that arrive
-before ``welcome`` wait in a buffer and go out right after it.
-
-Delivery: what a socket sends, in what order, is its ``realtime.delivery.Stream``:
-it drops what was sent already, waits briefly for crossing events, fills gaps
-from the database (one fill per conversation at a time) and holds a
-conversation's events while a page of its history is read. Each event goes out
-only if the socket may hear it at that moment (``may_hear``: its site, and a
-group the socket is still in).
+What a socket does with the frames it receives is ``intake.FrameIntake``; what
+it sends, and its ordered stream of events, ``outgoing.Outgoing``; here is
+its life: handshake, hello, groups, faults and goodbye.
 
 Faults: a socket whose events may have been lost wholesale is closed with
 4012 and its client resumes by seq, from the database: when the channel
@@ -35,7 +27,6 @@ import logging
 import weakref
 from collections import deque
 
-from autobahn.exception import Disconnected
 from channels.consumer import get_handler_name
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -43,25 +34,20 @@ from django.conf import settings
 from django.db import DatabaseError, InterfaceError
 from redis.exceptions import RedisError
 
-from bus import events, layers, metrics, outage
+from bus import layers, metrics, outage
 from bus.db import in_db
 from papo.errors import PapoError
 
-from .. import outbound, protocol
-from ..delivery import Rows, Stream
+from .. import protocol
+from ..delivery import Stream
 from ..limits import TokenBucket, frame_bucket
+from .codes import CLOSE_HELLO_TIMEOUT, CLOSE_RESUME, CLOSE_TRY_AGAIN, SHUTDOWN_SECONDS
+from .intake import FrameIntake
+from .outgoing import Outgoing
 
 log = logging.getLogger("papo.realtime")
 
-CLOSE_HELLO_TIMEOUT = 4001
-CLOSE_ABUSE = 4008
-CLOSE_RESUME = 4012  # reconnect (to any process) and resume: events may have been lost
-CLOSE_TRY_AGAIN = 4013  # this socket could not be served (hello failed); reconnect with backoff
-CLOSE_TOO_MANY = 4029
-CLOSE_TOKEN = 4401
-CLOSE_FORBIDDEN = 4403
-SHUTDOWN_SECONDS = 5.0  # what a stopping process gives each socket to say goodbye
-OUTBOUND_MISMATCH = "frame does not match realtime.outbound:"
+
 
 _open: weakref.WeakSet[PapoConsumer] = weakref.WeakSet()
 _closing: set[asyncio.Task] = set()
@@ -85,7 +71,7 @@ def _resume_everyone() -> None:
 layers.on_reconnect(_resume_everyone)
 
 
-class PapoConsumer(AsyncWebsocketConsumer):
+class PapoConsumer(FrameIntake, Outgoing, AsyncWebsocketConsumer):
     schema: dict[str, dict[str, protocol.Field]] = {}
     endpoint = ""  # "widget" or "console": the frames it sends (realtime.outbound)
     track_all = False  # the stream's rule: every conversation tracked (a widget's own)
@@ -273,175 +259,8 @@ class PapoConsumer(AsyncWebsocketConsumer):
                                      f"{self.describe()}"):
                     log.warning("group_discard %s failed", group, exc_info=exc)
 
-    # --- frames in -------------------------------------------------------------
-    async def send_frame(self, frame: dict) -> None:
-        await self.send_text(events.dumps(frame))
-
-    async def send_text(self, text: str) -> None:
-        """Send unless the socket is gone: a client may close between an event
-        arriving and its disconnect being processed. Only that is swallowed: a
-        frame the transport refuses otherwise (once, autobahn's size cap on sent
-        frames, a ``RuntimeError`` too) must show as the bug it is."""
-        if self.closed:
-            return
-        if settings.PAPO["CHECK_FRAMES"]:
-            wrong = outbound.problems(self.endpoint, text)
-            if wrong:  # the test suites fail on this line (papo.testing.live)
-                log.error("%s %s frame: %s; %s", OUTBOUND_MISMATCH, self.endpoint,
-                          "; ".join(wrong), text[:500])
-        try:
-            await self.send(text_data=text)
-        except Disconnected:  # autobahn (under daphne): "Attempt to send on a closed protocol"
-            self.closed = True
-
-    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if self.closed:
-            return
-        if text_data is None:
-            metrics.count("bad_frames")
-            await self.send_frame(
-                PapoError("binary_not_supported", "send JSON text frames").frame())
-            return
-        # Frames over PAPO_MAX_FRAME_BYTES never get here: papo.serve sets
-        # daphne's own cap, which closes the socket with 1009.
-        retry_after = self.bucket.take()
-        if retry_after is not None:
-            metrics.count("limited.frames")
-            if self.bucket.abusive:
-                metrics.refuse("closed.abuse", "%s kept flooding after rate_limited",
-                               self.describe())
-                await self.close_with(CLOSE_ABUSE)
-                return
-            await self.send_frame(PapoError(
-                "rate_limited", "too many frames; slow down", retry_after=retry_after
-            ).frame(protocol.ref_of_text(text_data)))
-            return
-        try:
-            frame = protocol.parse(text_data, self.schema)
-        except PapoError as exc:
-            metrics.count("bad_frames")
-            await self.send_frame(exc.frame(protocol.ref_of_text(text_data)))
-            return
-        if self._inbox is None:
-            self._inbox = deque()
-        self._inbox.append((frame, protocol.ref_of(frame)))
-        if self._worker is None:
-            self._worker = asyncio.ensure_future(self._work())
-
-    async def _work(self) -> None:
-        """Handle this connection's frames one after another, in arrival order,
-        until none are left (the next frame starts a new worker)."""
-        inbox = self._inbox
-        try:
-            while inbox and not self.closed:
-                frame, ref = inbox.popleft()
-                try:
-                    await self.handle(frame, ref)
-                except Exception:  # handle() answers every error; this is the last resort
-                    log.exception("frame not handled for %s", self.describe())
-        finally:
-            self._worker = None
-            if not inbox:
-                self._inbox = None
-
-    async def handle(self, frame: dict, ref: object) -> None:
-        try:
-            kind = frame["type"]
-            if not self.ready and kind != "hello":
-                raise PapoError("hello_required", "send hello first")
-            if self.ready and kind == "hello":
-                raise PapoError("invalid", "hello was already received")
-            if kind == "hello":
-                if frame["v"] not in protocol.SPOKEN:
-                    raise PapoError("unsupported_version", "this server speaks protocol "
-                                    f"versions {', '.join(map(str, protocol.SPOKEN))}")
-                self.version = frame["v"]
-            await getattr(self, "on_" + kind)(frame, ref)
-        except PapoError as exc:
-            if exc.code == "invalid":
-                metrics.count("bad_frames")
-            await self.send_frame(exc.frame(ref))
-            await self.after_error(exc)
-        except (DatabaseError, InterfaceError, RedisError) as exc:
-            if not outage.failed(exc, "frames answered unavailable", detail=self.describe()):
-                log.warning("database error for %s", self.describe(), exc_info=exc)
-            await self.send_frame(PapoError(
-                "unavailable", "the server could not store this; retry shortly",
-                retry_after=2.0).frame(ref))
-            await self.after_failure()
-        except Exception:
-            log.exception("unexpected error for %s", self.describe())
-            await self.send_frame(PapoError("server_error", "unexpected server error").frame(ref))
-            metrics.count("errors.server")
-            await self.after_failure()
-
-    async def after_failure(self) -> None:
-        """A hello that failed leaves a socket nobody can use: close it (4013) so the
-        client reconnects with backoff, rather than waiting for the hello deadline."""
-        if not self.ready:
-            await self.close_with(CLOSE_TRY_AGAIN)
-
-    async def after_error(self, exc: PapoError) -> None:
-        """Hook: some errors end the connection."""
-
     def describe(self) -> str:
         return f"{type(self).__name__} {self.scope.get('client')}"
-
-    # --- events out -------------------------------------------------------------
-    async def papo_event(self, event: dict) -> None:
-        if self.closed or event.get("skip") == self.channel_name:
-            return
-        await self.stream.deliver(event)
-
-    def may_hear(self, event: dict) -> bool:
-        """May this socket hear ``event`` now? Asked as each event goes out."""
-        raise NotImplementedError
-
-    async def on_event(self, event: dict) -> None:
-        """Hook: react to an event just before it is forwarded."""
-
-    @property
-    def pages_forward(self) -> bool:
-        """Version 2 clients page forward through a long gap themselves (``after_seq``);
-        version 1 clients get it filled live, however long."""
-        return self.version >= 2
-
-    def page_read(self, conv: int, rows: list[dict], through: int, more_after: bool) -> None:
-        """A page of ``conv`` reaching the newest message (``through``) was read, or,
-        with ``more_after``, one that stops at its last row: tell the stream."""
-        if more_after and rows:
-            if self.pages_forward:
-                self.stream.fall_behind(conv, rows[-1]["seq"])
-            else:
-                self.stream.track(conv, rows[-1]["seq"])
-            return
-        self.stream.track(conv, max([through, *(m["seq"] for m in rows)]))
-
-    async def _load(self, conv: int, after: int, before: int) -> Rows | None:
-        """The stream's gap fill: messages strictly between two seqs, from the database.
-
-        Without the database the later message cannot go out either (the client
-        resumes from the highest seq it was sent, so it would never see the
-        missing ones): the socket closes (4013) and the client resumes later.
-        None also when the socket may no longer see the conversation."""
-        try:
-            rows = await in_db(self.load_range)(conv, after, before)
-        except PapoError:
-            return None
-        except (DatabaseError, InterfaceError) as exc:
-            detail = f"conversation {conv} ({after}..{before}) for {self.describe()}; closing"
-            if not outage.failed(exc, "seq gaps not filled", detail=detail):
-                log.warning("seq gap on %s", detail, exc_info=exc)
-            await self.close_with(CLOSE_TRY_AGAIN)
-            return None
-        metrics.count("gap.filled")
-        log.info("seq gap on conversation %s (%s..%s) filled from the database for %s", conv,
-                 after, before, self.describe())
-        return [(m["seq"], events.dumps({"type": "message", "message": m})) for m in rows]
-
-    def load_range(self, conv: int, after: int, before: int) -> list[dict]:
-        """Messages of ``conv`` strictly between two seqs that this socket may see."""
-        raise NotImplementedError
 
     async def on_ping(self, frame: dict, ref: object) -> None:
         await self.send_frame({"type": "pong", "ref": ref})

@@ -19,7 +19,8 @@ from papo.errors import PapoError
 from papo.net import header, scope_client_ip
 
 from .. import handshake, limits, protocol, sending
-from .base import CLOSE_TOO_MANY, PapoConsumer
+from .base import PapoConsumer
+from .codes import CLOSE_TOO_MANY
 
 log = logging.getLogger("papo.realtime")
 

@@ -24,7 +24,8 @@ from visitors.models import Visitor
 from visitors.tokens import TokenError, read_token
 
 from .. import handshake, limits, protocol, sending
-from .base import CLOSE_ABUSE, CLOSE_FORBIDDEN, CLOSE_TOKEN, CLOSE_TOO_MANY, PapoConsumer
+from .base import PapoConsumer
+from .codes import CLOSE_ABUSE, CLOSE_FORBIDDEN, CLOSE_TOKEN, CLOSE_TOO_MANY
 
 PING_SECONDS = 25
 
