@@ -162,6 +162,8 @@ async def test_a_page_the_site_does_not_allow_hides_the_launcher_and_says_why_on
     shop = make_shop(live_papo, origins=["https://shop.example"])
     page = await browser.new_page(viewport=DESKTOP)
     lines = papo_lines(page)
+    everything: list[str] = []
+    page.on("console", lambda m: everything.append(f"{m.type}: {m.text}"))
     sockets: list[str] = []
     page.on("websocket", lambda ws: sockets.append(ws.url))
     await page.goto(shop.page_url(hostile=False))
@@ -176,6 +178,12 @@ async def test_a_page_the_site_does_not_allow_hides_the_launcher_and_says_why_on
     )
     assert lines == [told]
     assert sockets == [], "no socket is tried from a refused page"
+    # The whole console: the browser's own note of the refused request, and ours.
+    # (The host page server has no favicon: its 404 is the page's, not ours.)
+    assert [m for m in everything if "(File not found)" not in m] == [
+        "error: Failed to load resource: the server responded with a status of 403 (Forbidden)",
+        f"warning: {told}",
+    ]
 
     # The next page starts hidden, asks again, and says it once more.
     configs: list[int] = []
