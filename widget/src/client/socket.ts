@@ -47,8 +47,9 @@ const TICK_MS = 5000;
 /**
  * While the visitor looks at the chat (`watch`): a socket silent this long is
  * pinged, and dropped when that ping goes unanswered as long again, so a dead
- * socket is found within 2 × WATCH_MS + WATCH_TICK_MS = 22 s. Unwatched (the
- * panel closed, the tab hidden) it keeps to `limits.ping_seconds`: ten
+ * socket is found within 2 × WATCH_MS + WATCH_TICK_MS = 22 s of its last
+ * frame (or WATCH_MS + WATCH_TICK_MS of the panel opening on it). Unwatched
+ * (the panel closed, the tab hidden) it keeps to `limits.ping_seconds`: ten
  * thousand idle widgets cost the server one ping each every 25 s, no more.
  */
 const WATCH_MS = 10_000;
