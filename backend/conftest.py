@@ -18,10 +18,13 @@ def no_answers_remembered_from_another_test():
     """Per-process memos keyed by database ids: a rolled-back test's site id comes
     round again in the next test, with another site's answer (agents online)."""
     from agents import presence
+    from sites import seen
 
     presence._for_widgets.clear()
+    seen._recent.clear()
     yield
     presence._for_widgets.clear()
+    seen._recent.clear()
 
 
 @pytest.fixture(autouse=True)

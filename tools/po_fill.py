@@ -157,6 +157,17 @@ TABLE: dict[str, dict[str, object]] = {
                                                 "es": "La conversación volvió a la cola"},
     "The conversation was ended": {"pt_BR": "A conversa foi encerrada",
                                    "es": "La conversación terminó"},
+    "Consent-free mode": {"pt_BR": "Modo que dispensa consentimento",
+                          "es": "Modo sin consentimiento"},
+    "The widget stores nothing in the visitor's browser and contacts Papo only once they "
+    "click the launcher. Copy the embed snippet again after changing this: it carries the "
+    "setting.": {
+        "pt_BR": "O widget não guarda nada no navegador do visitante e só contata o Papo "
+                 "quando ele clica no botão do chat. Copie de novo o código de incorporação "
+                 "depois de mudar isto: é ele que leva a configuração.",
+        "es": "El widget no guarda nada en el navegador del visitante y solo contacta a Papo "
+              "cuando hace clic en el botón del chat. Copia de nuevo el código de instalación "
+              "después de cambiar esto: es él quien lleva la configuración."},
 }
 
 

@@ -53,11 +53,16 @@ class SiteSettingsForm(forms.ModelForm):
             "offline_message": gettext_lazy("Offline message"),
             "prechat_form": gettext_lazy("Ask for name and email before the chat (pre-chat form)"),
             "default_locale": gettext_lazy("Widget language"),
+            "consent_free": gettext_lazy("Consent-free mode"),
         }
         help_texts = {
             "allowed_origins": gettext_lazy(
                 "Exact origins that may embed the widget, one per line, "
                 "e.g. https://shop.example"),
+            "consent_free": gettext_lazy(
+                "The widget stores nothing in the visitor's browser and contacts Papo only "
+                "once they click the launcher. Copy the embed snippet again after changing "
+                "this: it carries the setting."),
         }
         widgets = {
             "allowed_origins": forms.Textarea(attrs={"rows": 4}),
@@ -66,8 +71,11 @@ class SiteSettingsForm(forms.ModelForm):
 
 
 def embed_snippet(request: HttpRequest, site: Site) -> str:
+    """The tag to paste. Consent-free mode lives on the tag: the loader must know
+    it before it may ask Papo anything (docs/privacy.md)."""
     src = request.build_absolute_uri("/static/papo/widget.js")
-    return f'<script async src="{src}" data-site-key="{site.key}"></script>'
+    free = " data-consent-free" if site.consent_free else ""
+    return f'<script async src="{src}" data-site-key="{site.key}"{free}></script>'
 
 
 @login_required

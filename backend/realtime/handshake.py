@@ -15,6 +15,7 @@ from django.http.request import split_domain_port, validate_host
 from agents.models import Membership
 from bus import metrics
 from papo.net import proxy_header
+from sites import seen
 from sites.lookup import site_by_key
 from sites.models import Site
 from sites.origins import normalize_origin, origin_allowed
@@ -45,7 +46,9 @@ def check_widget(site_key: str, origin: str | None, ip: str) -> Verdict:
         metrics.refuse("refused.site", "unknown site key %r from %s (origin %r)",
                        site_key[:80], ip, origin)
         return REFUSED
-    if not origin_allowed(origin, site.origin_list):
+    allowed = origin_allowed(origin, site.origin_list)
+    seen.record(site, origin, allowed)  # at most once a minute per origin
+    if not allowed:
         limits.allow_handshake(ip)
         metrics.refuse("refused.origin", "origin %r not allowed for site %s, from %s",
                        origin, site.pk, ip)

@@ -57,7 +57,7 @@ CONSOLE_CONVERSATION = Obj({
 CONFIG = Obj({
     "site": STR, "name": STR, "color": STR, "greeting": STR, "offline_message": STR,
     "locale": STR, "prechat_form": BOOL, "position": Lit("right", "left"), "z_index": INT,
-    "verified_only": BOOL, "agents_online": BOOL,
+    "verified_only": BOOL, "consent_free": BOOL, "agents_online": BOOL,
 }, name="Config", doc="Site settings: GET /api/widget/<key>/config and welcome.config.")
 AGENT_STATUS = Lit("online", "away", "offline")
 RATING_SUM = Obj({"average": NUM, "count": INT}, name="RatingSum",

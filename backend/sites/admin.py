@@ -4,7 +4,21 @@ from agents.admin import MembershipInline, save_memberships
 from agents.models import Membership
 from papo.admin_refusals import ShowsRefusals
 
-from .models import Site
+from .models import SeenOrigin, Site
+
+
+class SeenOriginInline(admin.TabularInline):
+    """Where the widget was seen loading from (sites.seen): read only."""
+
+    model = SeenOrigin
+    fields = readonly_fields = ["origin", "allowed", "first_seen_at", "last_seen_at"]
+    ordering = ["-last_seen_at"]
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "pages seen loading the widget (allowed then, or refused)"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Site)
@@ -12,12 +26,12 @@ class SiteAdmin(ShowsRefusals, admin.ModelAdmin):
     list_display = ["name", "key", "verified_only", "created_at"]
     search_fields = ["name", "key"]
     readonly_fields = ["key", "created_at"]
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, SeenOriginInline]
     fieldsets = [
         (None, {"fields": ["name", "key", "allowed_origins", "created_at"]}),
         ("Identity", {"fields": ["identity_secret", "verified_only"]}),
         ("Widget", {"fields": ["color", "greeting", "offline_message", "default_locale",
-                               "prechat_form", "position", "z_index"]}),
+                               "prechat_form", "position", "z_index", "consent_free"]}),
         ("Socket limits", {"fields": ["frame_burst", "frame_rate"]}),
     ]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import secrets
 
-from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 
 from .origins import allowed_set, validate_origin_list
 
@@ -14,6 +14,12 @@ from .origins import allowed_set, validate_origin_list
 def new_site_key() -> str:
     """Public, unguessable key that the embed snippet carries (128 bits)."""
     return "pk_" + secrets.token_urlsafe(16)
+
+
+# Languages the widget speaks (widget/src/i18n.ts), for a site's default. The
+# console's own languages are settings.LANGUAGES: it is not translated to
+# Spanish, so offering es there would show agents a half-Spanish console.
+WIDGET_LOCALES = [("en", "English"), ("pt-br", "Português (Brasil)"), ("es", "Español")]
 
 
 def new_identity_secret() -> str:
@@ -51,10 +57,13 @@ class Site(models.Model):
     offline_message = models.CharField(
         max_length=300, default="We're away right now. Leave a message."
     )
-    default_locale = models.CharField(
-        max_length=10, choices=settings.LANGUAGES, default="en"
-    )
+    default_locale = models.CharField(max_length=10, choices=WIDGET_LOCALES, default="en")
     prechat_form = models.BooleanField("pre-chat form", default=False)
+    consent_free = models.BooleanField(
+        "consent-free mode", default=False,
+        help_text="The widget stores nothing and contacts Papo only once the visitor clicks "
+                  "the launcher (the embed snippet then carries data-consent-free; "
+                  "docs/privacy.md).")
     position = models.CharField(max_length=5, choices=Position.choices, default=Position.RIGHT)
     z_index = models.PositiveIntegerField(default=2147483000)
 
@@ -102,5 +111,25 @@ class Site(models.Model):
             "position": self.position,
             "z_index": self.z_index,
             "verified_only": self.verified_only,
+            "consent_free": self.consent_free,
             "agents_online": agents_online,
         }
+
+
+class SeenOrigin(models.Model):
+    """A page origin the site's widget was seen loading from, allowed or refused, and
+    when (``sites.seen``: written at most once a minute per origin, read by the
+    install check)."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="seen_origins")
+    origin = models.CharField(max_length=200)
+    allowed = models.BooleanField(help_text="Whether the site allowed it when last seen.")
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["site", "origin"],
+                                               name="seen_origin_once_per_site")]
+
+    def __str__(self) -> str:
+        return self.origin

@@ -15,6 +15,7 @@ from bus import metrics
 from mail import links
 from papo.errors import PapoError
 from papo.net import ratelimit_ip
+from sites import seen
 from sites.lookup import site_by_key
 from sites.origins import origin_allowed
 
@@ -34,12 +35,44 @@ def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
     return response
 
 
+def refused(origin: str | None, code: str, message: str, status: int) -> JsonResponse:
+    """The widget's answer when this page may not have the chat: readable by that
+    page (CORS for this one response, so the widget can say why and hide its
+    launcher) and holding nothing about the site, which stays the site's own."""
+    body = {"error": code, "message": message}
+    if origin:
+        body["origin"] = seen.shown(origin)
+    response = JsonResponse(body, status=status)
+    if origin:
+        response["Access-Control-Allow-Origin"] = origin
+    response["Vary"] = "Origin"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @require_GET
 @ratelimit(key="ip", rate=lambda group, request: settings.PAPO["HTTP_RATE"], block=True)
 def widget_config(request: HttpRequest, site_key: str) -> JsonResponse:
+    """The site's public widget settings, for a page of one of its origins.
+
+    A page of another origin gets ``origin_not_allowed`` (403), and an unknown
+    key ``unknown_site`` (404): the WebSocket refuses both with a bare HTTP 403
+    the page cannot read, so this is where the widget learns why. Each is
+    counted like the socket's refusal. A request with no ``Origin`` (not a
+    browser's cross-origin one) gets the settings, as any client could."""
+    origin = request.headers.get("Origin")
     site = site_by_key(site_key)
     if site is None:
-        return JsonResponse({"error": "not_found", "message": "unknown site key"}, status=404)
+        metrics.refuse("refused.site", "config for unknown site key %r (origin %r)",
+                       site_key[:80], origin)
+        return refused(origin, "unknown_site", "no site has this key", 404)
+    allowed = origin_allowed(origin, site.origin_list)
+    seen.record(site, origin, allowed)
+    if origin and not allowed:
+        metrics.refuse("refused.origin", "config: origin %r not allowed for site %s",
+                       origin, site.pk)
+        return refused(origin, "origin_not_allowed",
+                       "this page's origin is not one of the site's allowed origins", 403)
     response = JsonResponse(site.widget_config(site_available(site.pk)))
     response["Cache-Control"] = "no-store"
     return response

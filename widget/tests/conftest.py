@@ -70,12 +70,26 @@ class Shop:
         )
 
     def page_url(
-        self, *, hostile: bool = True, locale: str | None = None, before_load: str = ""
+        self,
+        *,
+        hostile: bool = True,
+        locale: str | None = None,
+        before_load: str = "",
+        attrs: dict[str, str] | None = None,
+        body: str = "",
+        key: str | None = None,
     ) -> str:
-        """The host page; ``before_load`` is page script run right after the Papo stub."""
+        """The host page; ``before_load`` is page script run right after the Papo stub,
+        ``attrs`` more attributes of the script tag (``{"data-color": "#aa3300"}``),
+        ``body`` HTML put first in the page, ``key`` another site key than the shop's."""
         html = (REPO / "embed_snippet.html").read_text()
         html = html.replace("http://127.0.0.1:8000", self.live.server.http)
-        html = html.replace("pk_demo_papo_site", self.key)
+        html = html.replace("pk_demo_papo_site", key or self.key)
+        if attrs:
+            tag = " ".join(f'{name}="{value}"' if value else name for name, value in attrs.items())
+            html = html.replace('data-site-key="', f'{tag} data-site-key="')
+        if body:
+            html = html.replace("<body>", f"<body>{body}", 1)
         if before_load:
             stub_end = html.index("</script>", html.index("Papo: copy from here")) + 9
             html = f"{html[:stub_end]}\n  <script>{before_load}</script>{html[stub_end:]}"

@@ -124,6 +124,28 @@ def test_site_settings_for_admins_only(client, site_a, make_site, make_agent):
     assert client.get(url).status_code == 302  # login first
 
 
+def test_consent_free_mode_and_spanish_from_the_settings_page(client, site_a, make_agent):
+    """Consent-free mode lives on the script tag (the loader must know it before it may
+    ask Papo anything): turning it on puts the attribute in the snippet shown, and the
+    widget's config says so after the click."""
+    admin = make_agent(site_a, "Ana", online=False, role="admin")
+    url = f"/console/sites/{site_a.key}/settings/"
+    login(client, admin)
+    res = client.post(url, {"allowed_origins": "https://a.example", "color": "#123456",
+                            "greeting": "Hola", "offline_message": "Away",
+                            "default_locale": "es", "consent_free": "on"})
+    assert res.status_code == 302
+    site_a.refresh_from_db()
+    assert site_a.consent_free and site_a.default_locale == "es"
+    html = client.get(url).content.decode()
+    assert f'data-site-key=&quot;{site_a.key}&quot; data-consent-free&gt;' in html
+    config = client.get(f"/api/widget/{site_a.key}/config", HTTP_ORIGIN="https://a.example")
+    assert config.json()["consent_free"] is True and config.json()["locale"] == "es"
+    # The console itself is not offered in Spanish: it is not translated.
+    console = client.get("/console/").content.decode()
+    assert 'value="pt-br"' in console and 'value="es"' not in console
+
+
 def test_pages_follow_the_browser_language_and_the_agents_choice(client, site_a, make_agent):
     agent = make_agent(site_a, "Ana", online=False)
     login(client, agent)

@@ -7,6 +7,7 @@ then holds (read back through the protocol: history is the database).
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 
@@ -419,20 +420,28 @@ async def test_frames_before_hello_and_a_silent_client(live_papo):
 
 # --- the widget's HTTP API through daphne ---------------------------------------------------
 @pytest.mark.security
-async def test_config_over_http_grants_cors_to_the_site_origin_only(live_papo):
+async def test_config_over_http_serves_the_site_origin_and_tells_others_why(live_papo):
+    import urllib.error
     import urllib.request
 
     def get(origin):
         req = urllib.request.Request(
             f"{live_papo.server.http}/api/widget/{live_papo.site_key}/config",
             headers={"Origin": origin})
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return r.status, r.headers.get("Access-Control-Allow-Origin"), r.read()
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status, r.headers.get("Access-Control-Allow-Origin"), r.read()
+        except urllib.error.HTTPError as refused:
+            return refused.code, refused.headers.get("Access-Control-Allow-Origin"), refused.read()
 
     status, allow, body = await asyncio.to_thread(get, live_papo.host.origin)
     assert status == 200 and allow == live_papo.host.origin and b"greeting" in body
-    status, allow, _ = await asyncio.to_thread(get, "https://evil.example")
-    assert status == 200 and allow is None
+    # Another origin may read why it is refused, and nothing of the site.
+    status, allow, body = await asyncio.to_thread(get, "https://evil.example")
+    assert status == 403 and allow == "https://evil.example"
+    assert json.loads(body) == {"error": "origin_not_allowed", "origin": "https://evil.example",
+                                "message": "this page's origin is not one of the site's allowed "
+                                           "origins"}
 
 
 @pytest.mark.security

@@ -11,7 +11,7 @@ import { readJSON, type KV } from './storage';
 export interface OutboxItem {
   id: string;
   body: string;
-  /** When the visitor pressed send (ms since epoch). */
+  /** When the visitor pressed send, or last Retry (ms since epoch). */
   at: number;
   /** Error code when the server refused it for good; it then waits for "retry". */
   err?: string;
@@ -23,6 +23,13 @@ export function newClientId(): string {
   crypto.getRandomValues(b);
   return 'c-' + Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
+
+/** An unacknowledged message reads "Not sent yet", with Retry, this long after it was written or retried. */
+export const SLOW_MS = 15_000;
+
+/** What the visitor is told of an unsent message: refused, waiting too long, or on its way. */
+export const pendingState = (i: OutboxItem, now: number): 'failed' | 'slow' | 'sending' =>
+  i.err ? 'failed' : now - i.at >= SLOW_MS ? 'slow' : 'sending';
 
 export class Outbox {
   constructor(
@@ -54,9 +61,9 @@ export class Outbox {
     return true;
   }
 
-  /** Marks a message the server refused; `err` undefined puts it back in line. */
+  /** Marks a message the server refused; `err` undefined puts it back in line, as if written now. */
   mark(id: string, err?: string): void {
-    this.save(this.all().map((i) => (i.id === id ? { ...i, err } : i)));
+    this.save(this.all().map((i) => (i.id === id ? { ...i, err, at: err ? i.at : Date.now() } : i)));
   }
 
   private save(items: OutboxItem[]): void {

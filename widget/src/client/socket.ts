@@ -44,6 +44,16 @@ export const TRANSIENT = ['rate_limited', 'unavailable', 'server_error'];
 const OPEN = 1;
 /** Watchdog period; also bounds how late a ping may go out. */
 const TICK_MS = 5000;
+/**
+ * While the visitor looks at the chat (`watch`): a socket silent this long is
+ * pinged, and dropped when that ping goes unanswered as long again, so a dead
+ * socket is found within 2 × WATCH_MS + WATCH_TICK_MS = 22 s of its last
+ * frame (or WATCH_MS + WATCH_TICK_MS of the panel opening on it). Unwatched
+ * (the panel closed, the tab hidden) it keeps to `limits.ping_seconds`: ten
+ * thousand idle widgets cost the server one ping each every 25 s, no more.
+ */
+const WATCH_MS = 10_000;
+const WATCH_TICK_MS = 2000;
 
 type Listener = (data: any) => void;
 type Ref = string | number | null;
@@ -62,6 +72,10 @@ export class Connection {
   private tick?: ReturnType<typeof setInterval>;
   private lastRx = 0;
   private lastTx = 0;
+  /** Since when someone watches the chat (0: nobody). */
+  private watched = 0;
+  /** When the ping now awaiting an answer went out (0: none). */
+  private probeAt = 0;
   /** Requests (by ref) sent on the current socket and not answered yet. */
   private inflight = new Set<string>();
   /** Non-message requests to repeat after a drop or a transient error. */
@@ -138,13 +152,40 @@ export class Connection {
     return item;
   }
 
-  /** Puts a refused message back in line. */
+  /**
+   * Tries an unsent message again, with its client_id. A refused one goes
+   * back in line. One that was not refused but never acknowledged (the UI
+   * offers Retry after 15 s) says the socket may be dead without knowing it:
+   * a fresh one is opened, and everything unsent goes again after `welcome`
+   * (the server stores a client_id once: what did arrive is not doubled).
+   */
   retry(id: string): void {
+    const item = this.o.outbox.get(id);
     this.o.outbox.mark(id, undefined);
     this.emit('outbox');
+    if (item && !item.err && this.state === 'open') return this.restart();
     this.start();
     this.reconnectNow();
     this.flush();
+  }
+
+  /**
+   * Whether the visitor is looking at the chat (panel open, page visible).
+   * Watched, the socket is checked at once and then every few seconds.
+   */
+  watch(on: boolean): void {
+    if (!this.watched === !on) return;
+    this.watched = on ? Date.now() : 0;
+    if (this.ws) this.ticking();
+    if (on) this.probe();
+  }
+
+  /** Pings now unless a ping is already out: the panel opened, the network changed. */
+  probe(): void {
+    if (this.state === 'open' && !this.probeAt) {
+      this.probeAt = Date.now();
+      this.tx({ type: 'ping' });
+    }
   }
 
   /** A request that must get through (profile, history): repeated after drops. */
@@ -190,18 +231,32 @@ export class Connection {
     };
     ws.onclose = (ev) => this.closed(ws, ev.code);
     ws.onerror = () => {}; // a close event always follows
-    clearInterval(this.tick);
-    this.tick = setInterval(() => this.onTick(), TICK_MS);
+    this.ticking();
   }
 
-  /** Pings on schedule and drops a socket that went silent (half-open TCP). */
+  private ticking(): void {
+    clearInterval(this.tick);
+    this.tick = setInterval(() => this.onTick(), this.watched ? WATCH_TICK_MS : TICK_MS);
+  }
+
+  /**
+   * Pings on schedule and drops a socket that went silent (half-open TCP, a
+   * network gone without the browser noticing). Watched: silent for WATCH_MS,
+   * a ping; unanswered for WATCH_MS, or nothing at all for twice that (a
+   * handshake that hangs), dropped. Unwatched: a ping every ping_seconds,
+   * dropped after two of them go unanswered.
+   */
   private onTick(): void {
+    const ws = this.ws;
+    if (!ws) return;
     const now = Date.now();
     const every = this.limits.ping_seconds * 1000;
-    if (this.ws && now - this.lastRx > every * 2 + TICK_MS) {
-      this.closed(this.ws, 1006);
-    } else if (this.state === 'open' && now - this.lastTx >= every - TICK_MS / 2) {
-      this.tx({ type: 'ping' });
+    const w = this.watched;
+    const silent = now - Math.max(this.lastRx, w);
+    if (silent > (w ? 2 * WATCH_MS : every * 2 + TICK_MS) || (w && this.probeAt && now - this.probeAt >= WATCH_MS)) {
+      this.closed(ws, 1006);
+    } else if (w ? silent >= WATCH_MS : now - this.lastTx >= every - TICK_MS / 2) {
+      this.probe();
     }
   }
 
@@ -220,6 +275,7 @@ export class Connection {
       return;
     }
     this.lastRx = Date.now();
+    this.probeAt = 0;
     const { thread, session, outbox } = this.o;
     switch (f.type) {
       case 'welcome': {
@@ -418,6 +474,7 @@ export class Connection {
     clearTimeout(this.retryTimer);
     clearTimeout(this.flushTimer);
     clearInterval(this.tick);
+    this.probeAt = 0;
     this.inflight.clear();
     // The next welcome resumes from what was sent: a page forward asked for here is stale.
     for (const ref of this.forward) this.pending.delete(ref);

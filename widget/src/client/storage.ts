@@ -11,13 +11,16 @@ export interface KV {
   del(key: string): void;
 }
 
-export function browserKV(): KV {
+/** localStorage, or (`memoryOnly`: consent-free mode before the visitor's click) memory that no storage ever sees. */
+export function browserKV(memoryOnly?: boolean): KV {
   const mem = new Map<string, string>();
   let ls: Storage | null = null;
   try {
-    ls = window.localStorage;
-    ls.setItem('papo:probe', '1');
-    ls.removeItem('papo:probe');
+    if (!memoryOnly) {
+      ls = window.localStorage;
+      ls.setItem('papo:probe', '1');
+      ls.removeItem('papo:probe');
+    }
   } catch {
     ls = null;
   }

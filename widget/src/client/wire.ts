@@ -43,6 +43,7 @@ export interface Config {
   position: 'right' | 'left';
   z_index: number;
   verified_only: boolean;
+  consent_free: boolean;
   agents_online: boolean;
 }
 

@@ -4,13 +4,13 @@
  * sources of truth — the Thread (stored messages, by seq), the Outbox (unsent
  * ones) and the Connection state — so no event order can make them disagree.
  */
-import { Outbox } from '../client/outbox';
-import type { Config, Message, Visitor, Welcome } from '../client/protocol';
+import { Outbox, pendingState, SLOW_MS } from '../client/outbox';
+import type { Config, Conversation, Message, Visitor, Welcome } from '../client/protocol';
 import { Connection } from '../client/socket';
 import { keys, ongoing, readJSON, Session } from '../client/storage';
 import { Thread } from '../client/thread';
 import type { Ctx, Identity, UI } from '../contract';
-import { pickLocale, translator } from '../i18n';
+import { translator } from '../i18n';
 import { composer } from './composer';
 import { h, on, sentence } from './dom';
 import { ending } from './ending';
@@ -18,8 +18,6 @@ import { emailField, prechatForm } from './forms';
 import { authorName, messageList, systemText } from './messages';
 import { PANEL_CSS } from './styles';
 
-/** An unsent message shows "Not sent yet" + Retry after this long without a connection. */
-const SLOW_MS = 15_000;
 /** An agent's typing indicator fades if no "stop" arrives (lost frame, closed tab). */
 const TYPING_TTL_MS = 8_000;
 /** How often to look for in-page navigation (SPAs change the URL without events). */
@@ -32,8 +30,8 @@ export function mount(ctx: Ctx): UI {
   const { kv, key, box, launcher, badge, root } = ctx;
   const k = keys(key);
   let cfg: Partial<Config> = readJSON<Partial<Config>>(kv, k.config) || {};
-  const locale = pickLocale(ctx.locale, navigator.languages || [navigator.language], cfg.locale);
-  const t = translator(locale);
+  const locale = ctx.lang;
+  const t = translator(locale, ctx.strings);
   const session = new Session(kv, k.session);
   const outbox = new Outbox(kv, k.outbox);
   const thread = new Thread();
@@ -55,6 +53,8 @@ export function mount(ctx: Ctx): UI {
   let readSent = '';
   let page = location.href;
   let warned = false;
+  let welcomed = false;
+  let unreadSaid = 0;
   let typingTimer: ReturnType<typeof setTimeout> | undefined;
   let slowTimer: ReturnType<typeof setTimeout> | undefined;
   let rateTimer: ReturnType<typeof setInterval> | undefined;
@@ -102,7 +102,8 @@ export function mount(ctx: Ctx): UI {
     ctx.theme(cfg);
     title.textContent = cfg.name || '';
     panel.setAttribute('aria-label', t('chatWith', { name: cfg.name || '' }));
-    kv.set(k.config, JSON.stringify(cfg)); // the next page draws the launcher right at once
+    // The next page draws the launcher right at once; consent-free pages draw it from the tag.
+    if (!ctx.free && !cfg.consent_free) kv.set(k.config, JSON.stringify(cfg));
     draw();
   }
 
@@ -125,7 +126,7 @@ export function mount(ctx: Ctx): UI {
     more.hidden = !thread.hasMore;
 
     const wait = Math.ceil((conn.rateUntil - Date.now()) / 1000);
-    const s = conn.state;
+    const s = navigator.onLine === false ? 'offline' : conn.state; // the browser knows before the socket does
     const text =
       wait > 0 ? t('rate', { n: wait })
       : s === 'connecting' || s === 'reconnecting' || s === 'offline' || s === 'stopped' ? t(s)
@@ -142,10 +143,12 @@ export function mount(ctx: Ctx): UI {
   }
 
   function drawBadge(): void {
-    const n = isOpen ? 0 : unread();
+    const u = unread();
+    const n = isOpen ? 0 : u;
     badge.hidden = !n;
     badge.textContent = String(n);
-    launcher.setAttribute('aria-label', isOpen ? t('close') : n ? t('openUnread', { n }) : t('open'));
+    launcher.setAttribute('aria-label', isOpen ? t('close') : n ? t('openUnread', { n }) : ctx.label || t('open'));
+    if (u !== unreadSaid) ctx.emit('unread', (unreadSaid = u));
   }
 
   /** Redraws messages; stays pinned to the bottom, or keeps the view when older ones are added. */
@@ -157,11 +160,11 @@ export function mount(ctx: Ctx): UI {
     scroller.scrollTop = pinned ? scroller.scrollHeight : scroller.scrollHeight - fromBottom;
   }
 
+  /** Unsent messages: "Sending…", then "Not sent yet" + Retry when no ack came in 15 s, whatever the socket thinks. */
   function drawOutbox(): void {
     const items = outbox.all();
     const now = Date.now();
-    const slow = (i: { at: number; err?: string }) => !i.err && conn.state !== 'open' && now - i.at > SLOW_MS;
-    list.renderOutbox(items, slow, (what, id) => {
+    list.renderOutbox(items, (i) => pendingState(i, now), (what, id) => {
       if (what === 'retry') conn.retry(id);
       else outbox.remove(id);
       drawOutbox();
@@ -169,8 +172,8 @@ export function mount(ctx: Ctx): UI {
     });
     // Redraw when the next pending message turns "slow".
     clearTimeout(slowTimer);
-    const next = items.filter((i) => !i.err && !slow(i)).map((i) => i.at + SLOW_MS - now);
-    if (next.length && conn.state !== 'open') slowTimer = setTimeout(drawOutbox, Math.max(0, Math.min(...next)) + 50);
+    const next = items.filter((i) => pendingState(i, now) === 'sending').map((i) => i.at + SLOW_MS - now);
+    if (next.length) slowTimer = setTimeout(drawOutbox, Math.min(...next));
   }
 
   /** Moves the read marker when the visitor can actually see the messages. */
@@ -210,13 +213,19 @@ export function mount(ctx: Ctx): UI {
     return true;
   }
 
+  /** Someone looks at the chat: a dead socket is then found within seconds (Connection.watch). */
+  const watch = () => conn.watch(isOpen && document.visibilityState !== 'hidden');
+
   function open(): void {
     if (isOpen || dead) return;
     isOpen = true;
     panel.hidden = false;
     box.classList.add('o');
     launcher.setAttribute('aria-expanded', 'true');
-    conn.start();
+    // The first connection waits for the config's verdict on this page (a refused origin opens no socket).
+    void ready.then(() => isOpen && !dead && conn.start());
+    watch();
+    ctx.emit('open');
     draw();
     drawMessages();
     scroller.scrollTop = scroller.scrollHeight;
@@ -236,6 +245,8 @@ export function mount(ctx: Ctx): UI {
     launcher.setAttribute('aria-expanded', 'false');
     drawBadge();
     if (focused && focused !== launcher) launcher.focus();
+    watch();
+    ctx.emit('close');
     // Opened and closed without writing: no conversation, so no socket either.
     if (!ongoing(kv, key)) conn.stop();
   }
@@ -247,6 +258,7 @@ export function mount(ctx: Ctx): UI {
     if (conn.state === 'open') markRead();
   });
   conn.on('welcome', (w: Welcome) => {
+    welcomed = true;
     visitor = w.visitor;
     if (w.limits) comp.setMax(w.limits.max_body);
     applyConfig({ ...(w.config || {}), agents_online: w.agents_online });
@@ -266,7 +278,11 @@ export function mount(ctx: Ctx): UI {
     draw();
   });
   conn.on('outbox', drawOutbox);
-  conn.on('conversation', drawMessages);
+  conn.on('conversation', (f: { event: string; conversation: Conversation }) => {
+    // Each end is one event (the server refuses to resolve a resolved chat).
+    if (f.event === 'resolved') ctx.emit('ended', { conversation: f.conversation.id });
+    drawMessages();
+  });
   conn.on('read', drawMessages);
   conn.on('typing', (f: { author: string; name: string; state: string }) => {
     if (f.author === 'visitor') return;
@@ -297,10 +313,13 @@ export function mount(ctx: Ctx): UI {
     drawMessages();
   });
   conn.on('down', () => {
-    if (!warned) {
-      warned = true;
-      console.warn('Papo: lost the connection to', ctx.base, '- retrying');
-    }
+    if (warned) return;
+    warned = true;
+    // Never welcomed on this page: the config says whether this page is refused (then
+    // the loader says so and stops everything) or the server is out of reach.
+    void (welcomed ? Promise.resolve(1) : ctx.config()).then(
+      (c) => c && console.warn('Papo: lost the connection to', ctx.base, '- retrying'),
+    );
   });
 
   on(closeBtn, 'click', close);
@@ -314,9 +333,17 @@ export function mount(ctx: Ctx): UI {
       close();
     }
   });
-  on(window, 'online', () => conn.reconnectNow());
-  on(window, 'offline', draw);
-  on(document, 'visibilitychange', markRead);
+  // The network changed: say so, and check the socket now rather than on the next ping.
+  for (const ev of ['online', 'offline'])
+    on(window, ev, () => {
+      conn.reconnectNow();
+      conn.probe();
+      draw();
+    });
+  on(document, 'visibilitychange', () => {
+    watch();
+    markRead();
+  });
   const pageCheck = setInterval(() => {
     if (location.href !== page) {
       page = location.href;
@@ -325,19 +352,17 @@ export function mount(ctx: Ctx): UI {
   }, PAGE_CHECK_MS);
 
   applyConfig({});
-  if (ongoing(kv, key)) {
-    // A previous page left a conversation going: reconnect now; `welcome` brings the config.
-    conn.start();
-  } else {
-    // The site's config (colours, greeting, availability), cached for the next page.
-    fetch(ctx.base + '/api/widget/' + encodeURIComponent(key) + '/config', { credentials: 'omit' })
-      .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
-      .then(applyConfig, () => {
-        warned = true;
-        console.warn('Papo: cannot reach the chat server at', ctx.base);
-      })
-      .catch(() => {});
-  }
+  const going = ongoing(kv, key);
+  // The site's config (colours, greeting, availability), cached for the next page,
+  // and the server's word on this page: its origin may be refused. A previous
+  // page that left a conversation going had it: reconnect now, `welcome` brings it.
+  const ready: Promise<unknown> = going
+    ? Promise.resolve()
+    : ctx.config().then((c) => {
+        if (c) applyConfig(c);
+        else warned = true; // the loader said why, once
+      });
+  if (going) conn.start();
 
   return {
     open,

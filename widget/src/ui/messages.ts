@@ -115,15 +115,16 @@ export function messageList(t: Translate, locale: string) {
     }
   }
 
-  /** Unsent messages: "Sending…", or "Not sent" with Retry/Remove. */
+  /** Unsent messages: "Sending…", "Not sent yet" with Retry, or "Not sent" (refused) with Retry/Remove. */
   function renderOutbox(
     items: OutboxItem[],
-    isSlow: (item: OutboxItem) => boolean,
+    state: (item: OutboxItem) => 'sending' | 'slow' | 'failed',
     act: (what: 'retry' | 'remove', id: string) => void,
   ): void {
     pending.replaceChildren(
       ...items.map((item) => {
-        const bad = !!item.err || isSlow(item);
+        const s = state(item);
+        const bad = s !== 'sending';
         const btn = (what: 'retry' | 'remove') => {
           const b = h('button', { type: 'button' }, t(what));
           b.onclick = () => act(what, item.id);
@@ -133,13 +134,7 @@ export function messageList(t: Translate, locale: string) {
           'li',
           { class: 'v' },
           bubble(item.body),
-          h(
-            'div',
-            { class: bad ? 'mt er' : 'mt' },
-            t(item.err ? 'failed' : bad ? 'slow' : 'sending'),
-            bad && btn('retry'),
-            !!item.err && btn('remove'),
-          ),
+          h('div', { class: bad ? 'mt er' : 'mt' }, t(s), bad && btn('retry'), s === 'failed' && btn('remove')),
         );
       }),
     );

@@ -1,12 +1,14 @@
 /**
  * Panel styles (the launcher's live in loader.ts). They apply inside the
  * shadow root only, so page CSS cannot reach in and ours cannot leak out.
+ * Fixed boxes are placed in the visual viewport (the loader's .r, sized to
+ * it); .n is a phone-sized one, where the open panel takes all of it.
  * Text colours meet WCAG AA on their backgrounds: #1a1a1a and #595959 on
  * white or #eef0f3, the brand colour with theme.ink() on it.
  */
 export const PANEL_CSS = `
-.p{position:fixed;bottom:88px;right:20px;width:370px;height:min(620px,calc(100vh - 108px));display:flex;flex-direction:column;
-background:#fff;border-radius:14px;box-shadow:0 8px 32px rgba(0,0,0,.28);overflow:hidden}
+.p{position:fixed;bottom:88px;right:20px;width:370px;height:min(620px,calc(100% - 108px));display:flex;flex-direction:column;
+background:#fff;border-radius:14px;box-shadow:0 8px 32px rgba(0,0,0,.28);overflow:hidden;pointer-events:auto}
 .left .p{right:auto;left:20px}
 .hd{display:flex;align-items:center;gap:8px;padding:12px 12px 12px 16px;background:var(--c);color:var(--i)}
 .hd h2{flex:1;margin:0;font-size:16px;font-weight:600;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
@@ -42,6 +44,6 @@ textarea{resize:none;max-height:120px;min-height:40px;display:block}
 .nc{display:block;text-align:center;border-top:1px solid #dcdfe4;margin:16px 0 8px;padding-top:10px}
 .nc h3{margin:0;font-size:15px}
 .sr{position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-@media (max-width:480px){.p,.left .p{inset:0;width:auto;height:auto;border-radius:0}.o .l{display:none}}
+.n .p{inset:0;width:auto;height:auto;border-radius:0}.n.o .l{display:none}
 @media (prefers-reduced-motion:no-preference){.p{animation:pu .16s ease-out}@keyframes pu{from{opacity:0;transform:translateY(8px)}}}
 `;

@@ -26,6 +26,8 @@ export class FakeSocket implements SocketLike {
   readyState = 0;
   sent: any[] = [];
   closedWith?: number;
+  /** Half-open: what the client sends still arrives, nothing comes back (a lost network path). */
+  mute = false;
   onopen: SocketLike['onopen'] = null;
   onmessage: SocketLike['onmessage'] = null;
   onclose: SocketLike['onclose'] = null;
@@ -52,7 +54,7 @@ export class FakeSocket implements SocketLike {
     this.onopen?.({});
   }
   push(frame: unknown): void {
-    this.onmessage?.({ data: JSON.stringify(frame) });
+    if (!this.mute) this.onmessage?.({ data: JSON.stringify(frame) });
   }
   drop(code = 1006): void {
     this.readyState = 3;
@@ -69,7 +71,7 @@ export class FakeServer {
   token = 'tok-1';
   conversation = 41;
   sockets = new Set<FakeSocket>();
-  /** When false, `send` frames are swallowed (e.g. the server dies before answering). */
+  /** When false, `send` and `ping` frames are swallowed (e.g. the server dies before answering). */
   answering = true;
   /** Most messages a resume replays in `welcome`, and a `history` page holds. */
   replay = 1000;
@@ -101,6 +103,8 @@ export class FakeServer {
       const page = rows.slice(0, Math.min(f.limit || 50, this.pageSize));
       ws.push({ type: 'history', ref: f.ref, conversation: this.conversation, messages: page,
                 has_more: rows.length > page.length });
+    } else if (f.type === 'ping' && this.answering) {
+      ws.push({ type: 'pong' });
     } else if (f.type === 'send' && this.answering) {
       let m = this.messages.find((x) => x.client_id === f.client_id);
       const duplicate = !!m;

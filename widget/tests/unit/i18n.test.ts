@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pickLocale, translator } from '../../src/i18n';
+import { en as english, es, type Key, pickLocale, translator } from '../../src/i18n';
 import { contrast, ink } from '../../src/theme';
 import { clean } from '../../src/ui/dom';
 import { linkify } from '../../src/ui/linkify';
@@ -12,6 +12,26 @@ test('locale: data-locale, then the browser, then the site default, then English
   assert.equal(pickLocale('xx', ['en-GB']), 'en');
   assert.equal(pickLocale(null, ['de'], 'pt-br'), 'pt-BR');
   assert.equal(pickLocale(null, ['de']), 'en');
+  assert.equal(pickLocale('es', ['en-US']), 'es');
+  assert.equal(pickLocale(undefined, ['de-DE', 'es-MX', 'en']), 'es');
+  assert.equal(pickLocale(null, ['fr'], 'es'), 'es');
+});
+
+test('Spanish is complete: every key, worded, with the same placeholders as English and Portuguese', () => {
+  const en = translator('en');
+  const pt = translator('pt-BR');
+  const slots = (s: string) => (s.match(/\{\w+\}/g) || []).sort().join();
+  const keys = Object.keys(es) as Key[];
+  assert.deepEqual([...keys].sort(), Object.keys(english).sort());
+  for (const key of keys) {
+    assert.ok(es[key].trim(), key);
+    assert.equal(slots(es[key]), slots(en(key)), key);
+    assert.equal(slots(es[key]), slots(pt(key)), key);
+  }
+  const t = translator('es', es);
+  assert.equal(t('typing', { name: 'Ana' }), 'Ana está escribiendo…');
+  assert.equal(t('resolved', { by: 'Ana' }), 'Ana marcó la conversación como resuelta');
+  assert.equal(t('slow'), 'Aún no enviado');
 });
 
 test('system events are worded in the widget language from their data', () => {
