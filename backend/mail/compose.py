@@ -15,14 +15,16 @@ from sites.models import Site
 
 from . import links, wording
 
+# The languages mails are written in (backend/locale): the widget's, so a visitor
+# reads a mail in the language they chatted in.
 LANGUAGES = {"pt": "pt-br", "es": "es", "en": "en"}
 
 
 def language_for(locale: str, site: Site) -> str:
-    """The reader's language, if Papo speaks it, else the site's."""
+    """The reader's language, if Papo's mails speak it, else the site's, else English."""
     for candidate in (locale or "", site.default_locale or ""):
         code = LANGUAGES.get(candidate.lower().replace("_", "-").split("-")[0])
-        if code and code in dict(settings.LANGUAGES):
+        if code:
             return code
     return "en"
 
