@@ -17,11 +17,14 @@ from papo.testing.live import start_live, stop_live
 def no_answers_remembered_from_another_test():
     """Per-process memos keyed by database ids: a rolled-back test's site id comes
     round again in the next test, with another site's answer (agents online)."""
-    from agents import presence
+    from agents import availability
+    from conversations import queue
 
-    presence._for_widgets.clear()
+    availability._for_widgets.clear()
+    queue._typical.clear()
     yield
-    presence._for_widgets.clear()
+    availability._for_widgets.clear()
+    queue._typical.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -53,7 +53,7 @@ export interface Message {
   seq: number;
   author: 'visitor' | 'agent' | 'system';
   body: string;
-  event: '' | 'assigned' | 'transferred' | 'resolved' | 'reopened' | 'requeued';
+  event: '' | 'assigned' | 'transferred' | 'resolved' | 'reopened' | 'requeued' | 'abandoned';
   data: Record<string, string>;
   client_id: string | null;
   created_at: string;

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from agents.models import Membership
 from papo.errors import PapoError
+from sites import hours
 from sites.models import Site
 
 from . import actions
@@ -43,6 +44,9 @@ def app(request: HttpRequest) -> HttpResponse:
 
 
 class SiteSettingsForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(label=gettext_lazy("Time zone"), choices=hours.zone_choices,
+                                  help_text=Site._meta.get_field("time_zone").help_text)
+
     class Meta:
         model = Site
         fields = list(actions.SITE_SETTINGS_FIELDS)
@@ -53,6 +57,9 @@ class SiteSettingsForm(forms.ModelForm):
             "offline_message": gettext_lazy("Offline message"),
             "prechat_form": gettext_lazy("Ask for name and email before the chat (pre-chat form)"),
             "default_locale": gettext_lazy("Widget language"),
+            "opening_hours": gettext_lazy("Opening hours"),
+            "holidays": gettext_lazy("Holidays"),
+            "queue_hold_minutes": gettext_lazy("Keep a waiting visitor's place (minutes)"),
         }
         help_texts = {
             "allowed_origins": gettext_lazy(
@@ -61,6 +68,8 @@ class SiteSettingsForm(forms.ModelForm):
         }
         widgets = {
             "allowed_origins": forms.Textarea(attrs={"rows": 4}),
+            "opening_hours": forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+            "holidays": forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
             "color": forms.TextInput(attrs={"type": "color"}),
         }
 

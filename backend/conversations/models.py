@@ -49,6 +49,11 @@ class Conversation(models.Model):
     queued_at = models.DateTimeField(null=True, blank=True)
     first_agent_reply_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # Written while nobody could answer (the site closed, or no agent online), or
+    # still waiting when that became so: a message left for later, not a place in
+    # a live queue. It is never closed as abandoned, and its wait is not counted
+    # in the queue's estimate (conversations/queue.py).
+    left_message = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-updated_at"]
@@ -65,6 +70,8 @@ class Conversation(models.Model):
             # each agent's open chats, which routing counts for every agent of the site
             # on every new chat (on the index above that read all of the site's open chats)
             models.Index(fields=["site", "assignee", "status"], name="conv_agent_load"),
+            # the site's latest first replies: the queue's wait estimate
+            models.Index(fields=["site", "first_agent_reply_at"], name="conv_first_replies"),
         ]
 
     def __str__(self) -> str:

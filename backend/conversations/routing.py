@@ -6,6 +6,11 @@ one whose last assignment is oldest). With nobody free it waits in the
 site's queue and is assigned, oldest first, as soon as someone frees up or
 comes online. Each decision locks the site row, so two decisions on one site
 never pick the same last free slot (PostgreSQL; SQLite serialises writers).
+
+Outside the site's business hours (``Site.hours_at``) routing hands nothing
+out, as when no agent is online: chats wait, agents may still take them by
+hand, and the queue is routed when the hours open (``agents.availability``).
+Every move of the queue is told to the visitors waiting in it (``queue``).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from django.utils import timezone
 from agents.models import AgentConnection, Membership, Presence, fresh_since
 from sites.models import Site
 
-from . import messages
+from . import messages, queue
 from .models import Conversation, Message
 from .serializers import agent_name
 
@@ -54,6 +59,15 @@ def online_members(site_id: int):
     )
 
 
+def answering(site_id: int) -> int:
+    """How many agents can answer the site's chats now: its online agents while its
+    hours are open, else 0 (the widgets' availability, the queue's estimate)."""
+    site = Site.objects.filter(pk=site_id).first()
+    if site is None or not site.hours_at().open:
+        return 0
+    return online_members(site_id).count()
+
+
 def free_members(site_id: int):
     """Online memberships with room for one more conversation, annotated with ``open``."""
     return (
@@ -76,6 +90,8 @@ def assign(conv: Conversation, user, *, event: str = "assigned",
            data: dict | None = None) -> datetime:
     """Give ``conv`` (locked by the caller) to ``user`` and tell everyone; returns
     the time stored as the agent's last assignment."""
+    if conv.status == Conversation.Status.WAITING:
+        queue.moved(conv.site_id)
     conv.assignee = user
     conv.status = Conversation.Status.OPEN
     conv.save(update_fields=["assignee", "status"])
@@ -98,12 +114,18 @@ def to_queue(conv: Conversation, *, event: str, data: dict,
     conv.status = Conversation.Status.WAITING
     conv.assignee = None
     fields = ["status", "assignee"]
+    if not conv.left_message and not answering(conv.site_id):
+        conv.left_message = True  # nobody to wait for: it waits as a message (queue.py)
+        fields.append("left_message")
     if queued_at is not None:
         conv.queued_at = queued_at
         fields.append("queued_at")
     conv.save(update_fields=fields)
     messages.append(conv, author=Message.Author.SYSTEM, event=event, data=data)
     messages.publish_conversation(conv, event)
+    # It keeps its place (usually near the front): those it went back ahead of, and its
+    # own visitor, hear of the line (a place past the line's cap hears on the next move).
+    queue.moved(conv.site_id)
 
 
 def assign_waiting(site_id: int, *, skip: tuple[int, int] | None = None) -> int:
@@ -123,7 +145,9 @@ def assign_waiting(site_id: int, *, skip: tuple[int, int] | None = None) -> int:
     """
     assigned = 0
     with transaction.atomic():
-        Site.objects.select_for_update().filter(pk=site_id).first()
+        site = Site.objects.select_for_update().filter(pk=site_id).first()
+        if site is None or not site.hours_at().open:
+            return 0
         waiting = (
             Conversation.objects.select_for_update(of=("self",))
             .select_related("site", "visitor")

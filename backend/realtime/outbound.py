@@ -15,7 +15,7 @@ import json
 from .shapes import BOOL, INT, NULL, NUM, STR, Either, List, Lit, Map, Maybe, Obj, Shape
 
 REF = Either(STR, INT, NULL)
-SYSTEM_EVENTS = ("assigned", "transferred", "resolved", "reopened", "requeued")
+SYSTEM_EVENTS = ("assigned", "transferred", "resolved", "reopened", "requeued", "abandoned")
 CONVERSATION_EVENTS = ("created", "assigned", "transferred", "requeued", "resolved", "reopened",
                        "updated")
 STATUS = Lit("waiting", "open", "resolved")
@@ -54,7 +54,7 @@ CONSOLE_CONVERSATION = Obj({
 CONFIG = Obj({
     "site": STR, "name": STR, "color": STR, "greeting": STR, "offline_message": STR,
     "locale": STR, "prechat_form": BOOL, "position": Lit("right", "left"), "z_index": INT,
-    "verified_only": BOOL, "agents_online": BOOL,
+    "verified_only": BOOL, "agents_online": BOOL, "opens_at": Maybe(STR), "email": BOOL,
 }, name="Config", doc="Site settings: GET /api/widget/<key>/config and welcome.config.")
 AGENT_STATUS = Lit("online", "away", "offline")
 AGENT = Obj({"id": INT, "name": STR, "status": AGENT_STATUS, "open": INT},
@@ -90,7 +90,8 @@ WIDGET: dict[str, Obj] = {f.fields["type"].values[0]: f for f in (  # type: igno
     ACK, ERROR, PONG, TYPING, READ,
     frame("conversation", {"event": Lit(*CONVERSATION_EVENTS),
                            "conversation": WIDGET_CONVERSATION}),
-    frame("availability", {"agents_online": BOOL}),
+    frame("availability", {"agents_online": BOOL, "opens_at": Maybe(STR)}),
+    frame("queue", {"conversation": INT, "position": INT, "beyond": BOOL, "wait": Maybe(INT)}),
     frame("visitor", {"visitor": VISITOR_PUBLIC}, optional={"ref": REF}),
     frame("history", {"ref": REF, "conversation": Maybe(INT), "messages": List(WIDGET_MESSAGE),
                       "has_more": BOOL}),

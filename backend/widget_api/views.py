@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 from django_ratelimit.decorators import ratelimit
 
-from agents.presence import site_available
+from agents.availability import for_widgets
 from bus import metrics
 from papo.net import ratelimit_ip
 from sites.lookup import site_by_key
@@ -34,6 +34,7 @@ def widget_config(request: HttpRequest, site_key: str) -> JsonResponse:
     site = site_by_key(site_key)
     if site is None:
         return JsonResponse({"error": "not_found", "message": "unknown site key"}, status=404)
-    response = JsonResponse(site.widget_config(site_available(site.pk)))
+    now = for_widgets(site)
+    response = JsonResponse(site.widget_config(now.agents_online, now.opens_at))
     response["Cache-Control"] = "no-store"
     return response

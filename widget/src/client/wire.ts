@@ -23,7 +23,7 @@ export interface Message {
   seq: number;
   author: 'visitor' | 'agent' | 'system';
   body: string;
-  event: '' | 'assigned' | 'transferred' | 'resolved' | 'reopened' | 'requeued';
+  event: '' | 'assigned' | 'transferred' | 'resolved' | 'reopened' | 'requeued' | 'abandoned';
   data: Record<string, string>;
   client_id: string | null;
   created_at: string;
@@ -43,6 +43,8 @@ export interface Config {
   z_index: number;
   verified_only: boolean;
   agents_online: boolean;
+  opens_at: string | null;
+  email: boolean;
 }
 
 export interface Limits {
@@ -116,6 +118,15 @@ export interface ConversationFrame {
 export interface AvailabilityFrame {
   type: 'availability';
   agents_online: boolean;
+  opens_at: string | null;
+}
+
+export interface QueueFrame {
+  type: 'queue';
+  conversation: number;
+  position: number;
+  beyond: boolean;
+  wait: number | null;
 }
 
 export interface VisitorFrame {
@@ -143,5 +154,6 @@ export type ServerFrame =
   | ReadFrame
   | ConversationFrame
   | AvailabilityFrame
+  | QueueFrame
   | VisitorFrame
   | HistoryFrame;
