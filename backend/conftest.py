@@ -20,11 +20,11 @@ def no_answers_remembered_from_another_test():
     from agents import availability
     from conversations import queue
 
-    availability._for_widgets.clear()
-    queue._typical.clear()
+    for memo in (availability._for_widgets, queue._typical, queue._asks):
+        memo.clear()
     yield
-    availability._for_widgets.clear()
-    queue._typical.clear()
+    for memo in (availability._for_widgets, queue._typical, queue._asks):
+        memo.clear()
 
 
 @pytest.fixture(autouse=True)

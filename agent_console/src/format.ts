@@ -12,6 +12,7 @@ export function systemParts(m: { event: string; data: Message['data'] }): Part[]
     case 'reopened': return tParts('evReopened', { agent: d.agent || '?' });
     case 'requeued': // `by`: someone sent it back; without it, the agent was gone
       return d.by ? tParts('evRequeuedBy', { by: d.by }) : tParts('evRequeued', { agent: d.agent || '?' });
+    case 'abandoned': return tParts('evAbandoned', { minutes: d.minutes || '?' });
     default: return tParts('evOther', { event: m.event || '?' });
   }
 }

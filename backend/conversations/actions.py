@@ -187,7 +187,7 @@ def _visitor_send_on_the_orm(visitor: Visitor, client_id: str, body: str) -> Ack
         msg = messages.append(conv, author=Message.Author.VISITOR, body=body, client_id=client_id)
         if created:
             messages.publish_conversation(conv, "created")
-            routing.assign_waiting(conv.site_id)
+            routing.assign_waiting(conv.site_id, new=conv.pk)
             if not conv.left_message:
                 queue.joined(conv)  # its place, if routing left it waiting
     return _ack(msg, duplicate=False)

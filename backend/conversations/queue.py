@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 import statistics
+import threading
 import time
 from datetime import timedelta
 from functools import partial
@@ -125,28 +126,60 @@ def place_of(conv: Conversation) -> dict | None:
 
 
 # --- telling the visitors --------------------------------------------------------------
+# What each site's next tell must cover (filled after commits, emptied by the tell):
+# whether its line moved, and the chats that joined it. One tell per site per window.
+_asks: dict[int, tuple[bool, set[int]]] = {}
+_asks_lock = threading.Lock()
+
+
 def moved(site_id: int) -> None:
     """The line of ``site_id`` moved in this transaction: tell the first ``CAP + 1``."""
-    events.publish_soon(f"queue:{site_id}", partial(publish_line, site_id))
+    _ask(site_id, line=True)
 
 
 def joined(conv: Conversation) -> None:
     """``conv`` entered the queue in this transaction: tell its visitor their place."""
-    events.publish_soon(f"queue-one:{conv.pk}", partial(publish_place, conv.pk))
+    _ask(conv.site_id, conversation=conv.pk)
 
 
-def publish_line(site_id: int) -> None:
+def _ask(site_id: int, *, line: bool = False, conversation: int | None = None) -> None:
+    transaction.on_commit(partial(_note, site_id, line, conversation))
+    events.publish_soon(f"queue:{site_id}", partial(tell, site_id))
+
+
+def _note(site_id: int, line: bool, conversation: int | None) -> None:
+    with _asks_lock:
+        moved_before, convs = _asks.get(site_id, (False, set()))
+        if conversation is not None:
+            convs.add(conversation)
+        _asks[site_id] = (moved_before or line, convs)
+
+
+def tell(site_id: int) -> None:
+    """Tell what the site's asks since the last tell need: the line's first ``CAP + 1``
+    if it moved, and each newcomer not among them."""
+    with _asks_lock:
+        line, convs = _asks.pop(site_id, (False, set()))
+    told = publish_line(site_id) if line else set()
+    for conv_id in convs - told:
+        publish_place(conv_id)
+
+
+def publish_line(site_id: int) -> set[int]:
+    """Each of the first ``CAP + 1`` waiting visitors their place; returns whose chats."""
     agents = _serving(site_id)
     if not agents:
-        return
-    line = (Conversation.objects
-            .filter(site_id=site_id, status=Conversation.Status.WAITING, queued_at__isnull=False)
-            .order_by("queued_at", "pk")
-            .values_list("pk", "visitor__public_id")[:CAP + 1])
+        return set()
+    line = list(Conversation.objects
+                .filter(site_id=site_id, status=Conversation.Status.WAITING,
+                        queued_at__isnull=False)
+                .order_by("queued_at", "pk")
+                .values_list("pk", "visitor__public_id")[:CAP + 1])
     for place, (conv_id, public_id) in enumerate(line, 1):
         events.publish(groups.visitor(public_id),
                        frame(conv_id, place, wait_minutes(site_id, place, agents)),
                        site=site_id, conversation=conv_id)
+    return {conv_id for conv_id, _ in line}
 
 
 def publish_place(conversation_id: int) -> None:

@@ -87,10 +87,11 @@ def pick_order(member: Membership) -> tuple:
 
 
 def assign(conv: Conversation, user, *, event: str = "assigned",
-           data: dict | None = None) -> datetime:
+           data: dict | None = None, new: bool = False) -> datetime:
     """Give ``conv`` (locked by the caller) to ``user`` and tell everyone; returns
-    the time stored as the agent's last assignment."""
-    if conv.status == Conversation.Status.WAITING:
+    the time stored as the agent's last assignment. ``new``: it was created in this
+    transaction, so it was in nobody's line (everyone waiting is ahead of it)."""
+    if conv.status == Conversation.Status.WAITING and not new:
         queue.moved(conv.site_id)
     conv.assignee = user
     conv.status = Conversation.Status.OPEN
@@ -128,14 +129,16 @@ def to_queue(conv: Conversation, *, event: str, data: dict,
     queue.moved(conv.site_id)
 
 
-def assign_waiting(site_id: int, *, skip: tuple[int, int] | None = None) -> int:
+def assign_waiting(site_id: int, *, skip: tuple[int, int] | None = None,
+                   new: int | None = None) -> int:
     """Hand queued conversations of a site to free agents, oldest first.
 
     Returns how many were assigned. Runs in (or opens) a transaction holding
     the site row so concurrent calls queue up instead of overfilling an agent.
     ``skip`` is (conversation id, user id): that agent does not get that chat
     in this pass (a chat sent back to the queue does not go straight back to
-    the agent it left; it goes to someone else, or waits).
+    the agent it left; it goes to someone else, or waits). ``new`` is a chat just
+    created (see :func:`assign`).
 
     Under that lock nobody else assigns in this site, so the free agents and
     their loads are read once and each decision is made in memory
@@ -163,7 +166,8 @@ def assign_waiting(site_id: int, *, skip: tuple[int, int] | None = None) -> int:
             if not candidates:
                 continue
             member = min(candidates, key=pick_order)
-            member.user.presence.last_assigned_at = assign(conv, member.user)
+            member.user.presence.last_assigned_at = assign(conv, member.user,
+                                                           new=conv.pk == new)
             member.open += 1
             if member.open >= member.max_concurrent:
                 free.remove(member)
