@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import weakref
 from collections.abc import Callable
 from contextvars import ContextVar
 from functools import partial
@@ -52,7 +53,9 @@ _collector: ContextVar[list[Event] | None] = ContextVar("papo_event_collector", 
 _soon: ContextVar[dict[str, Callable[[], None]] | None] = ContextVar("papo_soon", default=None)
 
 COALESCE_SECONDS = 0.25
-_scheduled: set[str] = set()  # keys whose run is due in this process
+# Per event loop, the keys whose run is due (a loop that closes takes its own along).
+_scheduled: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, set[str]] = (
+    weakref.WeakKeyDictionary())
 _running: set[asyncio.Future] = set()
 
 
@@ -189,14 +192,15 @@ def _later(soon: dict[str, Callable[[], None]]) -> None:
     if not soon:
         return
     loop = asyncio.get_running_loop()
+    due = _scheduled.setdefault(loop, set())
     for key, make in soon.items():
-        if key not in _scheduled:
-            _scheduled.add(key)
-            loop.call_later(COALESCE_SECONDS, _start_soon, key, make)
+        if key not in due:
+            due.add(key)
+            loop.call_later(COALESCE_SECONDS, _start_soon, due, key, make)
 
 
-def _start_soon(key: str, make: Callable[[], None]) -> None:
-    _scheduled.discard(key)  # a request from now on needs a run of its own
+def _start_soon(due: set[str], key: str, make: Callable[[], None]) -> None:
+    due.discard(key)  # a request from now on needs a run of its own
     task = asyncio.ensure_future(_run_soon(make))
     _running.add(task)
     task.add_done_callback(_running.discard)

@@ -7,9 +7,10 @@ behind them changes nothing for them, so it tells only its own visitor.
 
 Cost: a site's queue may hold hundreds. A move tells only the first ``CAP + 1``
 (51) visitors, in one query and one batch of events: past the cap a place reads
-"50+", which a move does not change (the 51st learns it is 50+ when someone
-is put back ahead). The moves of one transaction, and those of a burst under
-one process's event loop, are told once (``bus.events.publish_soon``). While
+"50+", which a move does not change (the 51st is told too, as the one pushed
+past the cap when a chat is put back ahead of it). The moves and newcomers of
+a site, in one transaction or a burst under one process's event loop, are told
+by one run (``bus.events.publish_soon``, :func:`tell`). While
 the site is unavailable (closed, or no agent online) nothing is sent: the widget
 shows its away copy then, and the queue is told again when it opens.
 
