@@ -17,14 +17,16 @@ from papo.testing.live import start_live, stop_live
 def no_answers_remembered_from_another_test():
     """Per-process memos keyed by database ids: a rolled-back test's site id comes
     round again in the next test, with another site's answer (agents online)."""
-    from agents import presence
+    from agents import availability
+    from conversations import queue
     from sites import seen
 
-    presence._for_widgets.clear()
-    seen._recent.clear()
+    memos = (availability._for_widgets, queue._typical, queue._asks, seen._recent)
+    for memo in memos:
+        memo.clear()
     yield
-    presence._for_widgets.clear()
-    seen._recent.clear()
+    for memo in memos:
+        memo.clear()
 
 
 @pytest.fixture(autouse=True)

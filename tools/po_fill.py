@@ -168,6 +168,75 @@ TABLE: dict[str, dict[str, object]] = {
         "es": "El widget no guarda nada en el navegador del visitante y solo contacta a Papo "
               "cuando hace clic en el botón del chat. Copia de nuevo el código de instalación "
               "después de cambiar esto: es él quien lleva la configuración."},
+    "time zone": {"pt_BR": "fuso horário", "es": "zona horaria"},
+    "Time zone": {"pt_BR": "Fuso horário", "es": "Zona horaria"},
+    "The zone the opening hours are written in, e.g. Europe/Lisbon.": {
+        "pt_BR": "O fuso em que o horário de atendimento está escrito, p. ex. "
+                 "America/Sao_Paulo.",
+        "es": "La zona en la que está escrito el horario de atención, p. ej. Europe/Madrid."},
+    "opening hours": {"pt_BR": "horário de atendimento", "es": "horario de atención"},
+    "Opening hours": {"pt_BR": "Horário de atendimento", "es": "Horario de atención"},
+    "One line per day or days: “mon-fri 09:00-18:00”, “sat 10:00-13:00 15:00-19:00”; "
+    "past midnight: “fri 22:00-02:00”. Empty: always open.": {
+        "pt_BR": "Uma linha por dia ou dias (em inglês: mon tue wed thu fri sat sun): "
+                 "“mon-fri 09:00-18:00”, “sat 10:00-13:00 15:00-19:00”; depois da "
+                 "meia-noite: “fri 22:00-02:00”. Vazio: sempre aberto.",
+        "es": "Una línea por día o días (en inglés: mon tue wed thu fri sat sun): "
+              "“mon-fri 09:00-18:00”, “sat 10:00-13:00 15:00-19:00”; pasada la "
+              "medianoche: “fri 22:00-02:00”. Vacío: siempre abierto."},
+    "holidays": {"pt_BR": "feriados", "es": "festivos"},
+    "Holidays": {"pt_BR": "Feriados", "es": "Festivos"},
+    "Days closed, one per line: 2025-12-25, or 12-25 for every year.": {
+        "pt_BR": "Dias fechados, um por linha: 2025-12-25, ou 12-25 para todos os anos.",
+        "es": "Días cerrados, uno por línea: 2025-12-25, o 12-25 para todos los años."},
+    "keep a waiting visitor's place (minutes)": {
+        "pt_BR": "manter o lugar de um visitante na fila (minutos)",
+        "es": "mantener el lugar de un visitante en la cola (minutos)"},
+    "Keep a waiting visitor's place (minutes)": {
+        "pt_BR": "Manter o lugar de um visitante na fila (minutos)",
+        "es": "Mantener el lugar de un visitante en la cola (minutos)"},
+    "A visitor waiting in the queue who has had no page of the site open for this long "
+    "leaves it; their chat is closed as abandoned (0: never).": {
+        "pt_BR": "Um visitante na fila que ficou esse tempo sem nenhuma página do site aberta "
+                 "sai dela; a conversa é encerrada como abandonada (0: nunca).",
+        "es": "Un visitante en la cola que pasa este tiempo sin ninguna página del sitio "
+              "abierta sale de ella; su conversación se cierra como abandonada (0: nunca)."},
+    "%(name)s is not a time zone (use a name such as Europe/Lisbon or America/Sao_Paulo).": {
+        "pt_BR": "%(name)s não é um fuso horário (use um nome como America/Sao_Paulo ou "
+                 "Europe/Lisbon).",
+        "es": "%(name)s no es una zona horaria (usa un nombre como Europe/Madrid o "
+              "America/Mexico_City)."},
+    "Line %(n)d (“%(line)s”) is not “<days> <from>-<to>”, e.g. “mon-fri 09:00-18:00” or "
+    "“sat 10:00-14:00 16:00-20:00” (days: mon tue wed thu fri sat sun; times 00:00 to "
+    "24:00).": {
+        "pt_BR": "A linha %(n)d (“%(line)s”) não está no formato “<dias> <de>-<até>”, p. ex. "
+                 "“mon-fri 09:00-18:00” ou “sat 10:00-14:00 16:00-20:00” (dias em inglês: "
+                 "mon tue wed thu fri sat sun; horas de 00:00 a 24:00).",
+        "es": "La línea %(n)d (“%(line)s”) no tiene la forma “<días> <desde>-<hasta>”, p. ej. "
+              "“mon-fri 09:00-18:00” o “sat 10:00-14:00 16:00-20:00” (días en inglés: "
+              "mon tue wed thu fri sat sun; horas de 00:00 a 24:00)."},
+    "“%(item)s” is not a date: write YYYY-MM-DD, or MM-DD for every year.": {
+        "pt_BR": "“%(item)s” não é uma data: escreva AAAA-MM-DD, ou MM-DD para todos os anos.",
+        "es": "“%(item)s” no es una fecha: escribe AAAA-MM-DD, o MM-DD para todos los años."},
+    "Notification address": {"pt_BR": "Endereço de notificações", "es": "Dirección de avisos"},
+    "E-mail unseen replies after (minutes)": {
+        "pt_BR": "Mandar por e-mail respostas não vistas depois de (minutos)",
+        "es": "Enviar por correo las respuestas no vistas después de (minutos)"},
+    "Send each resolved chat's transcript there": {
+        "pt_BR": "Enviar para lá a transcrição de cada conversa resolvida",
+        "es": "Enviar allí la transcripción de cada conversación resuelta"},
+    "Chats nobody answered and messages left while you were away are mailed here. Empty: to "
+    "the site's admins.": {
+        "pt_BR": "Conversas sem resposta e mensagens deixadas enquanto vocês estavam fora vêm "
+                 "para cá. Vazio: para os administradores do site.",
+        "es": "Las conversaciones sin respuesta y los mensajes dejados mientras no estaban "
+              "llegan aquí. Vacío: a los administradores del sitio."},
+    "A reply the visitor has not read after this long is mailed to them, with a link to "
+    "continue the chat (0: never).": {
+        "pt_BR": "Uma resposta que o visitante não leu depois desse tempo vai para o e-mail "
+                 "dele, com um link para continuar a conversa (0: nunca).",
+        "es": "Una respuesta que el visitante no leyó después de este tiempo se le envía por "
+              "correo, con un enlace para continuar la conversación (0: nunca)."},
 }
 
 

@@ -14,6 +14,7 @@ export function systemParts(m: { event: string; data: Message['data'] }): Part[]
       return d.by ? tParts('evRequeuedBy', { by: d.by }) : tParts('evRequeued', { agent: d.agent || '?' });
     case 'ended': return tParts('evEnded', { by: d.by || '?' }); // by the visitor, named
     case 'rated': return tParts('evRated', { score: d.score || '?' });
+    case 'abandoned': return tParts('evAbandoned', { minutes: d.minutes || '?' });
     default: return tParts('evOther', { event: m.event || '?' });
   }
 }

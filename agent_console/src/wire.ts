@@ -60,7 +60,7 @@ export interface Message {
   seq: number;
   author: 'visitor' | 'agent' | 'system';
   body: string;
-  event: '' | 'assigned' | 'transferred' | 'resolved' | 'reopened' | 'requeued' | 'ended' | 'rated';
+  event: '' | 'assigned' | 'transferred' | 'resolved' | 'reopened' | 'requeued' | 'ended' | 'rated' | 'abandoned';
   data: Record<string, string>;
   client_id: string | null;
   created_at: string;

@@ -10,7 +10,6 @@ those sites' widgets.
 from __future__ import annotations
 
 import logging
-import time
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -19,12 +18,13 @@ from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
 from bus import events, groups
-from conversations import ratings, routing
+from conversations import queue, ratings, routing
 from conversations.models import Conversation
 from conversations.serializers import agent_name
 from papo.cache import shared
 from papo.errors import PapoError
 
+from . import availability
 from .models import AgentConnection, Membership, Presence, fresh_since
 
 log = logging.getLogger("papo.presence")
@@ -37,28 +37,6 @@ def status_of(user) -> str:
     if not live or presence is None:
         return Presence.Status.OFFLINE
     return presence.status
-
-
-def site_has_online_agent(site_id: int) -> bool:
-    return routing.online_members(site_id).exists()
-
-
-_for_widgets: dict[int, tuple[float, bool]] = {}
-
-
-def site_available(site_id: int) -> bool:
-    """``agents_online`` for a widget's welcome or config: this process's answer
-    from the last second, if any. Widgets also get every change live as an
-    ``availability`` event, so a second of staleness never sticks."""
-    now = time.monotonic()
-    hit = _for_widgets.get(site_id)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    if len(_for_widgets) > 10_000:
-        _for_widgets.clear()
-    online = site_has_online_agent(site_id)
-    _for_widgets[site_id] = (now + 1.0, online)
-    return online
 
 
 def agents_of(user) -> list[dict]:
@@ -95,7 +73,7 @@ def agents_of(user) -> list[dict]:
 
 def _publish_presence(user) -> None:
     """Tell agents of the user's sites, and those sites' widgets, what changed."""
-    _for_widgets.clear()
+    availability.forget()
     status = status_of(user)
     frame = {"type": "presence", "agent": {
         "id": user.pk, "name": agent_name(user), "status": status,
@@ -103,13 +81,7 @@ def _publish_presence(user) -> None:
     }}
     for site_id in Membership.objects.filter(user=user).values_list("site_id", flat=True):
         events.publish(groups.site_agents(site_id), frame, site=site_id)
-        _publish_availability(site_id)
-
-
-def _publish_availability(site_id: int) -> None:
-    events.publish(groups.site_widgets(site_id),
-                   {"type": "availability", "agents_online": site_has_online_agent(site_id)},
-                   site=site_id)
+        availability.publish(site_id)
 
 
 def publish_left_site(user_id: int, site_id: int) -> None:
@@ -118,7 +90,7 @@ def publish_left_site(user_id: int, site_id: int) -> None:
     Called after the membership row is gone, so :func:`_publish_presence` (which
     reaches the sites the user *is* a member of) can no longer tell this one.
     """
-    _for_widgets.clear()
+    availability.forget()
     user = get_user_model().objects.filter(pk=user_id).first()
     events.publish(groups.site_agents(site_id), {"type": "presence", "agent": {
         "id": user_id, "name": agent_name(user),
@@ -126,7 +98,7 @@ def publish_left_site(user_id: int, site_id: int) -> None:
         "open": Conversation.objects.filter(assignee_id=user_id, site_id=site_id,
                                             status=Conversation.Status.OPEN).count(),
     }}, site=site_id)
-    _publish_availability(site_id)
+    availability.publish(site_id)
 
 
 def _assign_for(user) -> None:
@@ -182,7 +154,9 @@ def do_set_presence(user, status: object) -> str:
 
 
 def sweep() -> dict:
-    """Drop dead sockets, publish who went offline, requeue chats past the grace period."""
+    """Drop dead sockets, publish who went offline, requeue chats past the grace period;
+    then the sites' hours that turned (``availability.hours_tick``) and the waiting
+    chats whose visitor left past the site's hold (``queue.abandon_gone``)."""
     with transaction.atomic():
         dead = AgentConnection.objects.filter(seen_at__lt=fresh_since())
         user_ids = set(dead.values_list("user_id", flat=True))
@@ -191,10 +165,13 @@ def sweep() -> dict:
             if not AgentConnection.objects.filter(user_id=presence.user_id).exists():
                 _publish_presence(presence.user)
     requeued = routing.requeue_absent_agents()
-    if removed or requeued:
-        log.info("sweep: %d dead console sockets removed, %d conversations requeued",
-                 removed, requeued)
-    return {"removed": removed, "requeued": requeued}
+    turned = availability.hours_tick()
+    abandoned = queue.abandon_gone()
+    if removed or requeued or abandoned:
+        log.info("sweep: %d dead console sockets removed, %d conversations requeued, "
+                 "%d abandoned", removed, requeued, abandoned)
+    return {"removed": removed, "requeued": requeued, "hours_turned": turned,
+            "abandoned": abandoned}
 
 
 def maybe_sweep() -> None:

@@ -11,6 +11,12 @@ collected instead of being sent from the worker thread, and then sent from
 the event loop. Sync callers (HTTP views, admin, commands) have no collector,
 so their events are sent straight after commit.
 
+Some events are worth sending once for many changes: a queue that moved ten
+times in a second needs its positions told once. :func:`publish_soon` takes a
+key and a function that reads the state then and publishes it: under the event
+loop it runs once per key per ``COALESCE_SECONDS`` (however many commits asked
+in between, and always after the last of them); in sync code, at once.
+
 A publish that fails (Redis unreachable) never undoes or hides a commit: it
 is counted (``publish.failed``, and in the outage's report: ``bus.outage``)
 and the caller still gets its result, so a stored message is acknowledged.
@@ -21,8 +27,10 @@ resume after the layer reconnects and their sockets are closed with 4012:
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import weakref
 from collections.abc import Callable
 from contextvars import ContextVar
 from functools import partial
@@ -41,6 +49,14 @@ T = TypeVar("T")
 Event = tuple[str, dict]
 
 _collector: ContextVar[list[Event] | None] = ContextVar("papo_event_collector", default=None)
+# publish_soon's requests of one hop, by key (only under ``run``)
+_soon: ContextVar[dict[str, Callable[[], None]] | None] = ContextVar("papo_soon", default=None)
+
+COALESCE_SECONDS = 0.25
+# Per event loop, the keys whose run is due (a loop that closes takes its own along).
+_scheduled: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, set[str]] = (
+    weakref.WeakKeyDictionary())
+_running: set[asyncio.Future] = set()
 
 
 def dumps(frame: dict) -> str:
@@ -117,7 +133,33 @@ def _not_published(group: str, event: dict, exc: Exception) -> None:
         log.warning("%s not published", detail, exc_info=exc)
 
 
+def publish_soon(key: str, make: Callable[[], None]) -> None:
+    """After commit, ``make()`` reads what is current and publishes it: soon and once
+    per ``key`` under a socket's event loop, at once in sync code (see above)."""
+    transaction.on_commit(partial(_soon_after_commit, key, make))
+
+
+def _soon_after_commit(key: str, make: Callable[[], None]) -> None:
+    pending = _soon.get()
+    if pending is not None:
+        pending.setdefault(key, make)
+        return
+    _make_now(make)
+
+
+def _make_now(make: Callable[[], None]) -> None:
+    """A sync caller's ``publish_soon``: now; a failure is counted, never raised into
+    the commit that asked for it."""
+    try:
+        make()
+    except Exception as exc:
+        if not outage.failed(exc, "events not published", detail=getattr(make, "__name__", "")):
+            log.warning("publish_soon %r failed", make, exc_info=exc)
+
+
 def _collecting(fn: Callable[..., T], *args: Any, **kwargs: Any) -> tuple[T, list[Event]]:
+    """``fn``'s result and the events it published (``publish_soon`` ones included:
+    here they run at once, as in sync code)."""
     token = _collector.set([])
     try:
         result = fn(*args, **kwargs)
@@ -128,6 +170,48 @@ def _collecting(fn: Callable[..., T], *args: Any, **kwargs: Any) -> tuple[T, lis
         raise
     finally:
         _collector.reset(token)
+
+
+def _collecting_all(fn: Callable[..., T], *args: Any,
+                    **kwargs: Any) -> tuple[T, list[Event], dict[str, Callable[[], None]]]:
+    """:func:`_collecting`, with ``publish_soon``'s requests kept for the event loop."""
+    token = _soon.set({})
+    try:
+        result, evs = _collecting(fn, *args, **kwargs)
+        return result, evs, _soon.get() or {}
+    except Exception as exc:
+        exc.papo_soon = _soon.get() or {}  # type: ignore[attr-defined]
+        raise
+    finally:
+        _soon.reset(token)
+
+
+def _later(soon: dict[str, Callable[[], None]]) -> None:
+    """Run each requested ``make`` once, ``COALESCE_SECONDS`` from the first request
+    of its key: later requests before then are answered by that run."""
+    if not soon:
+        return
+    loop = asyncio.get_running_loop()
+    due = _scheduled.setdefault(loop, set())
+    for key, make in soon.items():
+        if key not in due:
+            due.add(key)
+            loop.call_later(COALESCE_SECONDS, _start_soon, due, key, make)
+
+
+def _start_soon(due: set[str], key: str, make: Callable[[], None]) -> None:
+    due.discard(key)  # a request from now on needs a run of its own
+    task = asyncio.ensure_future(_run_soon(make))
+    _running.add(task)
+    task.add_done_callback(_running.discard)
+
+
+async def _run_soon(make: Callable[[], None]) -> None:
+    try:
+        await run(make)
+    except Exception as exc:
+        if not outage.failed(exc, "events not published", detail=getattr(make, "__name__", "")):
+            log.warning("publish_soon %r failed", make, exc_info=exc)
 
 
 async def send_all(events: list[Event]) -> None:
@@ -159,10 +243,12 @@ async def send_all(events: list[Event]) -> None:
 async def run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run a sync action in one thread hop, then publish what it produced."""
     try:
-        result, events = await in_db(_collecting)(fn, *args, **kwargs)
+        result, events, soon = await in_db(_collecting_all)(fn, *args, **kwargs)
     except Exception as exc:
         await send_all(getattr(exc, "papo_events", []))
+        _later(getattr(exc, "papo_soon", {}))
         raise
     if events:
         await send_all(events)
+    _later(soon)
     return result

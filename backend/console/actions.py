@@ -11,15 +11,18 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from agents import availability
 from agents.models import Membership
 from bus import events, groups
 from papo.errors import PapoError
-from sites.models import Site
+from sites.models import HOURS_FIELDS, Site
 
 from .models import CannedResponse
 
 SITE_SETTINGS_FIELDS = ("allowed_origins", "color", "greeting", "offline_message",
-                        "prechat_form", "default_locale", "consent_free")
+                        "prechat_form", "default_locale", "consent_free",
+                        "time_zone", "opening_hours", "holidays", "queue_hold_minutes",
+                        "notify_email", "followup_minutes", "transcript_on_resolve")
 
 
 def member_of(user, site_key: object) -> Membership:
@@ -117,4 +120,6 @@ def do_update_site_settings(user, site_key: object, values: dict) -> Site:
         except ValidationError as exc:
             raise PapoError("invalid", _first_error(exc)) from exc
         site.save(update_fields=list(values))
+        if HOURS_FIELDS & set(values):
+            availability.hours_turned(site.pk)  # now, not at the next sweep
     return site

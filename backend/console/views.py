@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from agents.models import Membership
 from papo.errors import PapoError
+from sites import hours
 from sites.models import Site
 
 from . import actions
@@ -43,6 +44,9 @@ def app(request: HttpRequest) -> HttpResponse:
 
 
 class SiteSettingsForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(label=gettext_lazy("Time zone"), choices=hours.zone_choices,
+                                  help_text=Site._meta.get_field("time_zone").help_text)
+
     class Meta:
         model = Site
         fields = list(actions.SITE_SETTINGS_FIELDS)
@@ -54,6 +58,12 @@ class SiteSettingsForm(forms.ModelForm):
             "prechat_form": gettext_lazy("Ask for name and email before the chat (pre-chat form)"),
             "default_locale": gettext_lazy("Widget language"),
             "consent_free": gettext_lazy("Consent-free mode"),
+            "opening_hours": gettext_lazy("Opening hours"),
+            "holidays": gettext_lazy("Holidays"),
+            "queue_hold_minutes": gettext_lazy("Keep a waiting visitor's place (minutes)"),
+            "notify_email": gettext_lazy("Notification address"),
+            "followup_minutes": gettext_lazy("E-mail unseen replies after (minutes)"),
+            "transcript_on_resolve": gettext_lazy("Send each resolved chat's transcript there"),
         }
         help_texts = {
             "allowed_origins": gettext_lazy(
@@ -63,9 +73,17 @@ class SiteSettingsForm(forms.ModelForm):
                 "The widget stores nothing in the visitor's browser and contacts Papo only "
                 "once they click the launcher. Copy the embed snippet again after changing "
                 "this: it carries the setting."),
+            "notify_email": gettext_lazy(
+                "Chats nobody answered and messages left while you were away are mailed "
+                "here. Empty: to the site's admins."),
+            "followup_minutes": gettext_lazy(
+                "A reply the visitor has not read after this long is mailed to them, with a "
+                "link to continue the chat (0: never)."),
         }
         widgets = {
             "allowed_origins": forms.Textarea(attrs={"rows": 4}),
+            "opening_hours": forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+            "holidays": forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
             "color": forms.TextInput(attrs={"type": "color"}),
         }
 

@@ -17,7 +17,7 @@ from bus import events, groups
 from papo.errors import PapoError
 from visitors.models import Visitor
 
-from . import access, messages, routing, sql_append
+from . import access, messages, queue, routing, sql_append
 from .models import Conversation, Message
 from .serializers import agent_name
 
@@ -66,11 +66,13 @@ def _open_conversation_for(visitor: Visitor) -> tuple[Conversation, bool]:
     if live is not None:
         return live, False
     now = timezone.now()
+    # Nobody can answer now (closed, or no agent online): a message left for later.
+    left_message = not routing.answering(visitor.site_id)
     try:
         with transaction.atomic():
             conv = Conversation.objects.create(
                 site_id=visitor.site_id, visitor=visitor, created_at=now, updated_at=now,
-                queued_at=now,
+                queued_at=now, left_message=left_message,
             )
     except IntegrityError:
         return qs.filter(visitor=visitor).exclude(status=Conversation.Status.RESOLVED).get(), False
@@ -185,7 +187,9 @@ def _visitor_send_on_the_orm(visitor: Visitor, client_id: str, body: str) -> Ack
         msg = messages.append(conv, author=Message.Author.VISITOR, body=body, client_id=client_id)
         if created:
             messages.publish_conversation(conv, "created")
-            routing.assign_waiting(conv.site_id)
+            routing.assign_waiting(conv.site_id, new=conv.pk)
+            if not conv.left_message:
+                queue.joined(conv)  # its place, if routing left it waiting
     return _ack(msg, duplicate=False)
 
 
@@ -266,6 +270,8 @@ def _close(conv: Conversation, ended_by: str, event: str, data: dict) -> None:
     """Resolve ``conv`` (locked by the caller): the one way a chat closes, whoever
     closes it. Its agent has room again, so waiting chats are routed; the system
     message says who closed it (``resolved`` by an agent, ``ended`` by the visitor)."""
+    if conv.status == Conversation.Status.WAITING:
+        queue.moved(conv.site_id)  # a waiting chat left the line
     conv.status = Conversation.Status.RESOLVED
     conv.resolved_at = timezone.now()
     conv.ended_by = ended_by

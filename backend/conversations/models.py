@@ -60,6 +60,11 @@ class Conversation(models.Model):
     rating_score = models.PositiveSmallIntegerField(null=True, blank=True)
     rating_comment = models.TextField(blank=True, default="")
     rated_at = models.DateTimeField(null=True, blank=True)
+    # Written while nobody could answer (the site closed, or no agent online), or
+    # still waiting when that became so: a message left for later, not a place in
+    # a live queue. It is never closed as abandoned, and its wait is not counted
+    # in the queue's estimate (conversations/queue.py).
+    left_message = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-updated_at"]
@@ -84,6 +89,8 @@ class Conversation(models.Model):
             # ratings per agent and per site over a window (``conversations.ratings``)
             models.Index(fields=["assignee", "rated_at"], name="conv_agent_ratings"),
             models.Index(fields=["site", "rated_at"], name="conv_site_ratings"),
+            # the site's latest first replies: the queue's wait estimate
+            models.Index(fields=["site", "first_agent_reply_at"], name="conv_first_replies"),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,11 @@ one whose last assignment is oldest). With nobody free it waits in the
 site's queue and is assigned, oldest first, as soon as someone frees up or
 comes online. Each decision locks the site row, so two decisions on one site
 never pick the same last free slot (PostgreSQL; SQLite serialises writers).
+
+Outside the site's business hours (``Site.hours_at``) routing hands nothing
+out, as when no agent is online: chats wait, agents may still take them by
+hand, and the queue is routed when the hours open (``agents.availability``).
+Every move of the queue is told to the visitors waiting in it (``queue``).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from django.utils import timezone
 from agents.models import AgentConnection, Membership, Presence, fresh_since
 from sites.models import Site
 
-from . import messages
+from . import messages, queue
 from .models import Conversation, Message
 from .serializers import agent_name
 
@@ -54,6 +59,15 @@ def online_members(site_id: int):
     )
 
 
+def answering(site_id: int) -> int:
+    """How many agents can answer the site's chats now: its online agents while its
+    hours are open, else 0 (the widgets' availability, the queue's estimate)."""
+    site = Site.objects.filter(pk=site_id).first()
+    if site is None or not site.hours_at().open:
+        return 0
+    return online_members(site_id).count()
+
+
 def free_members(site_id: int):
     """Online memberships with room for one more conversation, annotated with ``open``."""
     return (
@@ -73,9 +87,12 @@ def pick_order(member: Membership) -> tuple:
 
 
 def assign(conv: Conversation, user, *, event: str = "assigned",
-           data: dict | None = None) -> datetime:
+           data: dict | None = None, new: bool = False) -> datetime:
     """Give ``conv`` (locked by the caller) to ``user`` and tell everyone; returns
-    the time stored as the agent's last assignment."""
+    the time stored as the agent's last assignment. ``new``: it was created in this
+    transaction, so it was in nobody's line (everyone waiting is ahead of it)."""
+    if conv.status == Conversation.Status.WAITING and not new:
+        queue.moved(conv.site_id)
     conv.assignee = user
     conv.status = Conversation.Status.OPEN
     conv.save(update_fields=["assignee", "status"])
@@ -98,22 +115,30 @@ def to_queue(conv: Conversation, *, event: str, data: dict,
     conv.status = Conversation.Status.WAITING
     conv.assignee = None
     fields = ["status", "assignee"]
+    if not conv.left_message and not answering(conv.site_id):
+        conv.left_message = True  # nobody to wait for: it waits as a message (queue.py)
+        fields.append("left_message")
     if queued_at is not None:
         conv.queued_at = queued_at
         fields.append("queued_at")
     conv.save(update_fields=fields)
     messages.append(conv, author=Message.Author.SYSTEM, event=event, data=data)
     messages.publish_conversation(conv, event)
+    # It keeps its place (usually near the front): those it went back ahead of, and its
+    # own visitor, hear of the line (a place past the line's cap hears on the next move).
+    queue.moved(conv.site_id)
 
 
-def assign_waiting(site_id: int, *, skip: tuple[int, int] | None = None) -> int:
+def assign_waiting(site_id: int, *, skip: tuple[int, int] | None = None,
+                   new: int | None = None) -> int:
     """Hand queued conversations of a site to free agents, oldest first.
 
     Returns how many were assigned. Runs in (or opens) a transaction holding
     the site row so concurrent calls queue up instead of overfilling an agent.
     ``skip`` is (conversation id, user id): that agent does not get that chat
     in this pass (a chat sent back to the queue does not go straight back to
-    the agent it left; it goes to someone else, or waits).
+    the agent it left; it goes to someone else, or waits). ``new`` is a chat just
+    created (see :func:`assign`).
 
     Under that lock nobody else assigns in this site, so the free agents and
     their loads are read once and each decision is made in memory
@@ -123,7 +148,9 @@ def assign_waiting(site_id: int, *, skip: tuple[int, int] | None = None) -> int:
     """
     assigned = 0
     with transaction.atomic():
-        Site.objects.select_for_update().filter(pk=site_id).first()
+        site = Site.objects.select_for_update().filter(pk=site_id).first()
+        if site is None or not site.hours_at().open:
+            return 0
         waiting = (
             Conversation.objects.select_for_update(of=("self",))
             .select_related("site", "visitor")
@@ -139,7 +166,8 @@ def assign_waiting(site_id: int, *, skip: tuple[int, int] | None = None) -> int:
             if not candidates:
                 continue
             member = min(candidates, key=pick_order)
-            member.user.presence.last_assigned_at = assign(conv, member.user)
+            member.user.presence.last_assigned_at = assign(conv, member.user,
+                                                           new=conv.pk == new)
             member.open += 1
             if member.open >= member.max_concurrent:
                 free.remove(member)

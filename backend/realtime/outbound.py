@@ -15,7 +15,8 @@ import json
 from .shapes import BOOL, INT, NULL, NUM, STR, Either, List, Lit, Map, Maybe, Obj, Shape
 
 REF = Either(STR, INT, NULL)
-SYSTEM_EVENTS = ("assigned", "transferred", "resolved", "reopened", "requeued", "ended", "rated")
+SYSTEM_EVENTS = ("assigned", "transferred", "resolved", "reopened", "requeued", "ended", "rated",
+                 "abandoned")
 CONVERSATION_EVENTS = ("created", "assigned", "transferred", "requeued", "resolved", "reopened",
                        "updated", "rated")
 STATUS = Lit("waiting", "open", "resolved")
@@ -57,7 +58,8 @@ CONSOLE_CONVERSATION = Obj({
 CONFIG = Obj({
     "site": STR, "name": STR, "color": STR, "greeting": STR, "offline_message": STR,
     "locale": STR, "prechat_form": BOOL, "position": Lit("right", "left"), "z_index": INT,
-    "verified_only": BOOL, "consent_free": BOOL, "agents_online": BOOL,
+    "verified_only": BOOL, "consent_free": BOOL, "agents_online": BOOL, "opens_at": Maybe(STR),
+    "email": BOOL,
 }, name="Config", doc="Site settings: GET /api/widget/<key>/config and welcome.config.")
 AGENT_STATUS = Lit("online", "away", "offline")
 RATING_SUM = Obj({"average": NUM, "count": INT}, name="RatingSum",
@@ -95,7 +97,8 @@ WIDGET: dict[str, Obj] = {f.fields["type"].values[0]: f for f in (  # type: igno
     ACK, ERROR, PONG, TYPING, READ,
     frame("conversation", {"event": Lit(*CONVERSATION_EVENTS),
                            "conversation": WIDGET_CONVERSATION}, optional={"ref": REF}),
-    frame("availability", {"agents_online": BOOL}),
+    frame("availability", {"agents_online": BOOL, "opens_at": Maybe(STR)}),
+    frame("queue", {"conversation": INT, "position": INT, "beyond": BOOL, "wait": Maybe(INT)}),
     frame("visitor", {"visitor": VISITOR_PUBLIC}, optional={"ref": REF}),
     frame("history", {"ref": REF, "conversation": Maybe(INT), "messages": List(WIDGET_MESSAGE),
                       "has_more": BOOL}),

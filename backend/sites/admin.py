@@ -1,9 +1,11 @@
+from django import forms
 from django.contrib import admin
 
 from agents.admin import MembershipInline, save_memberships
 from agents.models import Membership
 from papo.admin_refusals import ShowsRefusals
 
+from . import hours
 from .models import SeenOrigin, Site
 
 
@@ -32,8 +34,18 @@ class SiteAdmin(ShowsRefusals, admin.ModelAdmin):
         ("Identity", {"fields": ["identity_secret", "verified_only"]}),
         ("Widget", {"fields": ["color", "greeting", "offline_message", "default_locale",
                                "prechat_form", "position", "z_index", "consent_free"]}),
+        ("Business hours", {"fields": ["time_zone", "opening_hours", "holidays"]}),
+        ("Queue", {"fields": ["queue_hold_minutes"]}),
+        ("Mail", {"fields": ["notify_email", "followup_minutes", "transcript_on_resolve"]}),
         ("Socket limits", {"fields": ["frame_burst", "frame_rate"]}),
     ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "time_zone":  # a select of the zones this server knows
+            return forms.ChoiceField(label=db_field.verbose_name.capitalize(),
+                                     choices=hours.zone_choices, initial=db_field.default,
+                                     help_text=db_field.help_text)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_formset(self, request, form, formset, change) -> None:
         if formset.model is Membership:  # through the agents actions, so consoles hear

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from . import hours
 from .origins import allowed_set, validate_origin_list
+
+# The fields that make a site's business hours (sites/hours.py).
+HOURS_FIELDS = frozenset({"time_zone", "opening_hours", "holidays"})
 
 
 def new_site_key() -> str:
@@ -82,6 +90,28 @@ class Site(models.Model):
         "send transcripts to the site", default=False,
         help_text="Mail each resolved chat's transcript to the notification address.")
 
+    # Business hours (sites/hours.py). Outside them the widget says when the team is
+    # back, and routing hands out nothing (agents may still take chats by hand).
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[hours.validate_time_zone],
+        help_text=_("The zone the opening hours are written in, e.g. Europe/Lisbon."))
+    opening_hours = models.TextField(
+        _("opening hours"), blank=True, validators=[hours.validate_week],
+        help_text=_("One line per day or days: “mon-fri 09:00-18:00”, “sat 10:00-13:00 "
+                    "15:00-19:00”; past midnight: “fri 22:00-02:00”. Empty: always open."))
+    holidays = models.TextField(
+        _("holidays"), blank=True, validators=[hours.validate_holidays],
+        help_text=_("Days closed, one per line: 2025-12-25, or 12-25 for every year."))
+    # When the hours next open or close the site (None: never): the presence sweep
+    # (agents.availability.hours_tick) tells the widgets and routes the queue then.
+    hours_next_change = models.DateTimeField(null=True, blank=True, editable=False,
+                                             db_index=True)
+    # The queue (conversations/queue.py)
+    queue_hold_minutes = models.PositiveIntegerField(
+        _("keep a waiting visitor's place (minutes)"), default=30,
+        help_text=_("A visitor waiting in the queue who has had no page of the site open "
+                    "for this long leaves it; their chat is closed as abandoned (0: never)."))
+
     # Socket limits (blank: the server defaults in settings.PAPO)
     frame_burst = models.PositiveIntegerField(null=True, blank=True)
     frame_rate = models.FloatField("frames per second", null=True, blank=True)
@@ -94,12 +124,34 @@ class Site(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        """Changed hours are announced (and the queue routed) by the next sweep."""
+        fields = kwargs.get("update_fields")
+        if fields is None or HOURS_FIELDS & set(fields):
+            had = self.hours_next_change is not None
+            self.hours_next_change = (timezone.now() if self.opening_hours.strip() or had
+                                      else None)
+            if fields is not None:
+                kwargs["update_fields"] = {*fields, "hours_next_change"}
+        super().save(*args, **kwargs)
+
     @property
     def origin_list(self) -> frozenset[str]:
         return allowed_set(self.allowed_origins)
 
-    def widget_config(self, agents_online: bool) -> dict:
-        """What the widget needs to draw itself (public: no secrets here)."""
+    def hours_at(self, at: datetime | None = None) -> hours.State:
+        """Is the site open at ``at`` (now), and when does that change."""
+        try:
+            parsed = hours.hours(self.time_zone, self.opening_hours, self.holidays)
+        except ValidationError:  # written past validation (a shell): read as no hours
+            return hours.ALWAYS
+        return hours.state_at(parsed, at or timezone.now())
+
+    def widget_config(self, agents_online: bool, opens_at: datetime | None = None) -> dict:
+        """What the widget needs to draw itself (public: no secrets here).
+
+        ``opens_at``: closed by its hours until then. ``email``: this deployment
+        sends mail, so the widget may promise it (to an address the visitor gave)."""
         return {
             "site": self.key,
             "name": self.name,
@@ -113,6 +165,8 @@ class Site(models.Model):
             "verified_only": self.verified_only,
             "consent_free": self.consent_free,
             "agents_online": agents_online,
+            "opens_at": opens_at.isoformat() if opens_at else None,
+            "email": settings.PAPO_EMAIL_ENABLED,
         }
 
 

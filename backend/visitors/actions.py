@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from agents.presence import site_available
+from agents.availability import Availability, for_widgets
 from bus import events, groups
-from conversations import messages, serializers
+from conversations import messages, queue, serializers
 from conversations.actions import current_conversation
 from conversations.models import Conversation, Message
 from papo.errors import PapoError
@@ -31,8 +31,9 @@ class Welcome:
     conversation: Conversation | None
     messages: list[Message]
     has_more: bool
-    agents_online: bool
+    available: Availability
     more_after: bool = False  # a resume that stopped short of the newest message
+    queue: dict | None = None  # the ``queue`` frame that follows, while the chat waits
 
     def frame(self, version: int, extra: dict) -> dict:
         return {
@@ -44,8 +45,9 @@ class Welcome:
             if self.conversation else None,
             "messages": [serializers.message(m, for_console=False) for m in self.messages],
             "has_more": self.has_more,
-            "agents_online": self.agents_online,
-            "config": self.visitor.site.widget_config(self.agents_online),
+            "agents_online": self.available.agents_online,
+            "config": self.visitor.site.widget_config(self.available.agents_online,
+                                                      self.available.opens_at),
             **({"more_after": self.more_after} if version >= 2 else {}),
             **extra,
         }
@@ -186,8 +188,9 @@ def do_visitor_hello(site: Site, hello: dict, user_agent: str = "") -> Welcome:
         conversation=conv,
         messages=rows,
         has_more=has_more,
-        agents_online=site_available(site.pk),
+        available=for_widgets(site),
         more_after=more_after,
+        queue=queue.place_of(conv) if conv is not None else None,
     )
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from agents.presence import site_available
+from agents.availability import for_widgets
 from bus import metrics
 from mail import links
 from papo.errors import PapoError
@@ -73,7 +73,8 @@ def widget_config(request: HttpRequest, site_key: str) -> JsonResponse:
                        origin, site.pk)
         return refused(origin, "origin_not_allowed",
                        "this page's origin is not one of the site's allowed origins", 403)
-    response = JsonResponse(site.widget_config(site_available(site.pk)))
+    now = for_widgets(site)
+    response = JsonResponse(site.widget_config(now.agents_online, now.opens_at))
     response["Cache-Control"] = "no-store"
     return response
 

@@ -109,7 +109,8 @@ def test_site_settings_for_admins_only(client, site_a, make_site, make_agent):
             f'data-site-key=&quot;{site_a.key}&quot;&gt;&lt;/script&gt;') in html
     res = client.post(url, {"allowed_origins": "https://a.example\nhttps://shop.a.example",
                             "color": "#123456", "greeting": "Oi!", "offline_message": "Away",
-                            "default_locale": "pt-br", "prechat_form": "on"})
+                            "default_locale": "pt-br", "prechat_form": "on",
+                            "time_zone": "UTC", "queue_hold_minutes": "30"})
     assert res.status_code == 302
     site_a.refresh_from_db()
     assert site_a.greeting == "Oi!" and site_a.prechat_form and site_a.color == "#123456"

@@ -73,7 +73,8 @@ def test_a_site_admin_sends_a_chat_back_and_everyone_hears_after_commit(desk):
     kinds = [(g, f["type"], f.get("event") or f.get("message", {}).get("event")) for g, f in evs]
     assert kinds == [(widget, "message", "requeued"), (site_agents, "message", "requeued"),
                      (site_agents, "conversation", "requeued"),
-                     (widget, "conversation", "requeued")]
+                     (widget, "conversation", "requeued"),
+                     (widget, "queue", None)]  # Rita hears her place in the line
     to_console = next(f for g, f in evs if g == site_agents and f["type"] == "conversation")
     assert to_console["conversation"]["status"] == "waiting"
     assert to_console["conversation"]["assignee"] is None

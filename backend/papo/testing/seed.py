@@ -45,6 +45,11 @@ def main() -> None:
         if "key" in s:
             Site.objects.filter(pk=site.pk).update(key=s["key"])
             site.refresh_from_db()
+        if s.get("settings"):  # e.g. business hours: saved as the admin saves them
+            for name, value in s["settings"].items():
+                setattr(site, name, value)
+            site.full_clean()
+            site.save()
         out["sites"][s["name"]] = {"key": site.key, "id": site.pk,
                                    "secret": site.identity_secret}
     for a in spec.get("agents", []):

@@ -11,6 +11,7 @@ import time
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.utils import timezone
 
 from bus import events, groups, metrics
 from bus.db import in_db
@@ -25,9 +26,16 @@ from visitors.tokens import TokenError, read_token
 
 from .. import handshake, limits, protocol, sending
 from .base import PapoConsumer
-from .codes import CLOSE_ABUSE, CLOSE_FORBIDDEN, CLOSE_TOKEN, CLOSE_TOO_MANY
+from .codes import CLOSE_ABUSE, CLOSE_FORBIDDEN, CLOSE_RESUME, CLOSE_TOKEN, CLOSE_TOO_MANY
 
 PING_SECONDS = 25
+# How often a socket of a visitor with a conversation writes that they are still here
+# (``Visitor.last_seen_at``: the queue's hold, conversations/queue.py).
+SEEN_SECONDS = 60.0
+
+
+def _seen(public_id: str) -> None:
+    Visitor.objects.filter(public_id=public_id).update(last_seen_at=timezone.now())
 
 
 def _widget_view(action, visitor: Visitor, *args) -> dict:
@@ -44,6 +52,7 @@ class WidgetConsumer(PapoConsumer):
     ip = ""
     holds_connection = False
     touched_at = 0.0
+    seen_at = 0.0  # when this socket last wrote the visitor's last_seen_at
     visitor_cap = 1
     visitor_strikes = 0  # frames refused in a row by the per-visitor limit
 
@@ -72,6 +81,9 @@ class WidgetConsumer(PapoConsumer):
 
     async def disconnect(self, code: int) -> None:
         await super().disconnect(code)
+        if (self.visitor is not None and self.conversation_id is not None
+                and code != CLOSE_RESUME):  # (4012: the client comes straight back)
+            await in_db(_seen)(self.visitor.public_id)  # gone from now: the hold starts
         if self.holds_connection:
             self.holds_connection = False
             await sync_to_async(limits.release_connection, thread_sensitive=False)(self.ip)
@@ -146,6 +158,9 @@ class WidgetConsumer(PapoConsumer):
             self.page_read(reply["conversation"]["id"], reply["messages"],
                            reply["conversation"]["last_seq"], more_after=welcome.more_after)
         await self.send_frame(reply)
+        self.seen_at = time.monotonic()  # the hello wrote it
+        if welcome.queue is not None:
+            await self.send_frame(welcome.queue)
         await self.mark_ready()
 
     async def on_send(self, frame: dict, ref: object) -> None:
@@ -222,6 +237,9 @@ class WidgetConsumer(PapoConsumer):
         if time.monotonic() - self.touched_at > settings.PAPO["CONNECTION_COUNT_TTL"] / 3:
             self.touched_at = time.monotonic()
             await sync_to_async(limits.touch_connection, thread_sensitive=False)(self.ip)
+        if self.conversation_id is not None and time.monotonic() - self.seen_at > SEEN_SECONDS:
+            self.seen_at = time.monotonic()
+            await in_db(_seen)(self.visitor.public_id)
         await super().on_ping(frame, ref)
 
     # --- events --------------------------------------------------------------------

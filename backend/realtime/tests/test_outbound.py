@@ -12,6 +12,7 @@ import json
 
 import pytest
 
+from bus import events
 from console import queries as console_queries
 from conversations import actions, queries, serializers
 from realtime import outbound, typegen
@@ -54,7 +55,13 @@ def test_frames_built_by_the_actions_fit_the_schema(make_site, make_agent, make_
         actions.do_agent_send(ana, ack.conversation, "c-3", "a note", True)
         actions.do_agent_read(ana, ack.conversation, 2)
         actions.do_resolve(ana, ack.conversation)
-    for callback in callbacks:
+    while callbacks:
+        callback = callbacks.pop(0)
+        if callback.func is not events._dispatch:  # e.g. publish_soon: reads now, publishes
+            with django_capture_on_commit_callbacks(execute=False) as more:
+                callback()
+            callbacks.extend(more)
+            continue
         group, event = callback.args
         frames.append((endpoint_of(group), event["text"]))
     frames.append(("widget", json.dumps(ack.frame("r1"))))

@@ -349,6 +349,7 @@ export class Connection {
         break;
       case 'typing':
       case 'availability':
+      case 'queue':
         this.emit(f.type, f);
         break;
     }

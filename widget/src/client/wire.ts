@@ -24,7 +24,7 @@ export interface Message {
   seq: number;
   author: 'visitor' | 'agent' | 'system';
   body: string;
-  event: '' | 'assigned' | 'transferred' | 'resolved' | 'reopened' | 'requeued' | 'ended' | 'rated';
+  event: '' | 'assigned' | 'transferred' | 'resolved' | 'reopened' | 'requeued' | 'ended' | 'rated' | 'abandoned';
   data: Record<string, string>;
   client_id: string | null;
   created_at: string;
@@ -45,6 +45,8 @@ export interface Config {
   verified_only: boolean;
   consent_free: boolean;
   agents_online: boolean;
+  opens_at: string | null;
+  email: boolean;
 }
 
 export interface Limits {
@@ -119,6 +121,15 @@ export interface ConversationFrame {
 export interface AvailabilityFrame {
   type: 'availability';
   agents_online: boolean;
+  opens_at: string | null;
+}
+
+export interface QueueFrame {
+  type: 'queue';
+  conversation: number;
+  position: number;
+  beyond: boolean;
+  wait: number | null;
 }
 
 export interface VisitorFrame {
@@ -152,6 +163,7 @@ export type ServerFrame =
   | ReadFrame
   | ConversationFrame
   | AvailabilityFrame
+  | QueueFrame
   | VisitorFrame
   | HistoryFrame
   | TranscriptFrame;

@@ -6,6 +6,7 @@
  */
 import { Outbox, pendingState, SLOW_MS } from '../client/outbox';
 import type { Config, Conversation, Message, Visitor, Welcome } from '../client/protocol';
+import type { QueueFrame } from '../client/wire';
 import { Connection } from '../client/socket';
 import { keys, ongoing, readJSON, Session } from '../client/storage';
 import { Thread } from '../client/thread';
@@ -16,12 +17,18 @@ import { h, on, sentence } from './dom';
 import { ending } from './ending';
 import { emailField, prechatForm } from './forms';
 import { authorName, messageList, systemText } from './messages';
+import type { Later, LaterScript } from './later';
 import { PANEL_CSS } from './styles';
 
 /** An agent's typing indicator fades if no "stop" arrives (lost frame, closed tab). */
 const TYPING_TTL_MS = 8_000;
 /** How often to look for in-page navigation (SPAs change the URL without events). */
 const PAGE_CHECK_MS = 2_000;
+
+/** The "later" chunk's file name, set by the build (widget/build.mjs). */
+declare const __PAPO_LATER__: string;
+/** This chunk's own <script> (read while it runs): where "later" is, and the page's nonce. */
+const me = document.currentScript as HTMLScriptElement | null;
 
 const identifyFrame = (id: Identity) => ({ user_id: id.userId, user_hash: id.userHash, name: id.name, email: id.email });
 const pageInfo = () => ({ url: location.href, title: document.title, referrer: document.referrer });
@@ -46,6 +53,10 @@ export function mount(ctx: Ctx): UI {
 
   let visitor: Visitor | null = null;
   let agentsOnline = cfg.agents_online !== false;
+  /** The visitor's place in the queue (the latest `queue` frame). */
+  let place: QueueFrame | null = null;
+  let later: Later | undefined;
+  let fetching = false;
   let isOpen = false;
   let dead = false;
   let prechatDone = false;
@@ -74,6 +85,8 @@ export function mount(ctx: Ctx): UI {
   const scroller = h('div', { class: 'sc' }, more, greetingRow, list.el, end.place, list.pending, typing);
   const email = emailField(t('email') + ' (' + t('emailHint') + ')', t);
   const note = h('p', { class: 'ct', hidden: true });
+  const ask = h('button', { type: 'button' });
+  const line = h('p', { class: 'mt', hidden: true });
   const prechat = prechatForm(t, (name, address) => {
     prechatDone = true;
     conn.request({ type: 'profile', name, email: address });
@@ -88,7 +101,7 @@ export function mount(ctx: Ctx): UI {
     end.bar,
     banner,
     scroller,
-    h('div', { class: 'ft' }, prechat.form, email.el, note, comp.form),
+    h('div', { class: 'ft' }, prechat.form, email.el, note, line, comp.form),
   );
   // Announcements live outside the panel so they are heard while it is closed too.
   const live = h('div', { class: 'sr', 'aria-live': 'polite' });
@@ -109,7 +122,10 @@ export function mount(ctx: Ctx): UI {
 
   function draw(): void {
     const away = !agentsOnline;
-    greeting.textContent = (away ? cfg.offline_message : cfg.greeting) || '';
+    // Closed by the site's hours: when the team is back, on the visitor's clock.
+    const L = away || place ? need() : later;
+    const back = away && cfg.opens_at && L ? L.back(cfg.opens_at) : '';
+    greeting.textContent = [away ? cfg.offline_message : cfg.greeting, back].filter(Boolean).join('\n');
     greetingRow.hidden = !greeting.textContent;
     const known = visitor && (visitor.name || visitor.email);
     const askFirst = !!cfg.prechat_form && !known && !prechatDone && !thread.size && !outbox.all().length;
@@ -119,10 +135,20 @@ export function mount(ctx: Ctx): UI {
     comp.form.hidden = askFirst || stopped;
     // The site's settings arrived after the panel opened: keep focus on what is shown.
     if (swap) (askFirst ? prechat.first : comp.input).focus();
+    // An e-mail is promised only when this server sends mail and the visitor gave an address.
     const address = emailGiven || (visitor && visitor.email) || '';
-    email.el.hidden = askFirst || !away || !!address;
-    note.hidden = !away || !address;
-    note.replaceChildren(...sentence(t('replyTo'), { email: address }));
+    const mail = !!cfg.email;
+    email.el.hidden = askFirst || !away || !mail || !!address;
+    note.hidden = askFirst || !away || !L || (mail && !address);
+    if (L) note.replaceChildren(...(mail && address ? sentence(L.w.replyTo, { email: address }) : [L.w.here]));
+    const c = thread.conversation;
+    line.hidden = away || !L || !place || !c || c.id !== place.conversation || c.status !== 'waiting';
+    if (L && place) {
+      ask.textContent = L.ask;
+      // Asked for at the moment it makes sense: while waiting, if never answered.
+      const askable = typeof Notification != 'undefined' && Notification.permission == 'default';
+      line.replaceChildren(L.place(place), askable ? ask : '');
+    }
     more.hidden = !thread.hasMore;
 
     const wait = Math.ceil((conn.rateUntil - Date.now()) / 1000);
@@ -135,6 +161,22 @@ export function mount(ctx: Ctx): UI {
     banner.hidden = !text;
     end.draw();
     drawBadge();
+  }
+
+  /** The queue's and hours' words (ui/later.ts), fetched the first time they are needed. */
+  function need(): Later | undefined {
+    if (!fetching && me) {
+      fetching = true;
+      const s: LaterScript = h('script', { src: new URL(__PAPO_LATER__, me.src).href });
+      s.nonce = me.nonce;
+      s.papo = (make) => {
+        later = make(locale);
+        draw();
+      };
+      s.onload = () => s.remove();
+      document.head.append(s);
+    }
+    return later;
   }
 
   function unread(): number {
@@ -272,6 +314,8 @@ export function mount(ctx: Ctx): UI {
         ctx.emit('message', { ...m });
         if (m.author !== 'visitor') announce(m);
         if (m.author === 'agent') typing.textContent = '';
+        // Picked up while the visitor looked elsewhere: tell them, if they allowed it.
+        if (m.event === 'assigned' && later && (!isOpen || document.hidden)) later.notify(cfg.name || '', systemText(m, t), () => (focus(), open()));
       }
     }
     markRead();
@@ -282,6 +326,11 @@ export function mount(ctx: Ctx): UI {
     // Each end is one event (the server refuses to resolve a resolved chat).
     if (f.event === 'resolved') ctx.emit('ended', { conversation: f.conversation.id });
     drawMessages();
+    draw();
+  });
+  conn.on('queue', (q: QueueFrame) => {
+    place = q;
+    draw();
   });
   conn.on('read', drawMessages);
   conn.on('typing', (f: { author: string; name: string; state: string }) => {
@@ -290,10 +339,7 @@ export function mount(ctx: Ctx): UI {
     typing.replaceChildren(...(f.state === 'start' ? sentence(t('typing'), { name: f.name || t('agent') }) : []));
     typingTimer = setTimeout(() => (typing.textContent = ''), TYPING_TTL_MS);
   });
-  conn.on('availability', (f: { agents_online: boolean }) => {
-    agentsOnline = f.agents_online;
-    draw();
-  });
+  conn.on('availability', applyConfig);
   conn.on('visitor', (v: Visitor) => {
     visitor = v;
     draw();
@@ -323,6 +369,7 @@ export function mount(ctx: Ctx): UI {
   });
 
   on(closeBtn, 'click', close);
+  on(ask, 'click', () => Notification.requestPermission().then(draw));
   on(more, 'click', () => {
     const first = thread.currentMessages()[0];
     if (first) conn.request({ type: 'history', before_seq: first.seq });
