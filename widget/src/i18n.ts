@@ -3,12 +3,12 @@
  * `LAUNCHER_LABEL`, and esbuild drops the tables from its bundle as long as
  * they hold nothing but literals (a property read would keep them in).
  *
- * English and Portuguese are in the UI chunk. Spanish is a chunk of its own
- * (ui/es.ts → es-<hash>.js), which the loader fetches beside the UI chunk only
- * for a Spanish-speaking visitor: in the UI chunk it cost every visitor 376 B
- * of gzip, more than the shared size budget had left (widget/build.mjs prints
- * what a Spanish-speaking visitor loads, 790 B more). Every table has every
- * key (`Strings`).
+ * English is in the UI chunk. Every other language is a chunk of its own
+ * (ui/pt.ts → pt-<hash>.js, ui/es.ts → es-<hash>.js), which the loader fetches
+ * beside the UI chunk only for a visitor who reads it: in the UI chunk each
+ * cost every visitor about 0.4 KB of gzip, and the size budget holds for the
+ * heaviest visitor (the UI chunk and the largest language: widget/build.mjs
+ * checks it). Every table has every key (`Strings`).
  */
 
 export type Locale = 'en' | 'pt-BR' | 'es';
@@ -81,7 +81,7 @@ export type Key = keyof typeof en;
 
 export type Strings = Record<Key, string>;
 
-const ptBR: Strings = {
+export const ptBR: Strings = {
   open: OPEN_PT,
   openUnread: 'Abrir chat, {n} não lidas',
   close: 'Fechar chat',
@@ -178,7 +178,7 @@ export const es: Strings = {
  */
 export type Translate = (key: Key, vars?: Record<string, string | number>) => string;
 
-export function translator(locale: Locale, loaded?: Strings): Translate {
-  const table: Strings = loaded || (locale === 'pt-BR' ? ptBR : en);
+export function translator(loaded?: Strings): Translate {
+  const table: Strings = loaded || en;
   return (key, vars) => (vars ? table[key].replace(/\{(\w+)\}/g, (_, v: string) => String(vars[v] ?? '')) : table[key]);
 }

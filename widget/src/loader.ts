@@ -24,9 +24,10 @@ import type { Ctx, Identity, Mount, UI, UIScript } from './contract';
 import { LAUNCHER_LABEL, pickLocale, type Strings } from './i18n';
 import { ink, isColor } from './theme';
 
-/** File names of the UI chunk and of the Spanish strings (content-hashed), set by build.mjs. */
+/** File names of the UI chunk and of the language chunks (content-hashed), set by build.mjs. */
 declare const __PAPO_UI__: string;
 declare const __PAPO_ES__: string;
+declare const __PAPO_PT__: string;
 
 type Fn = (...args: any[]) => unknown;
 
@@ -222,11 +223,11 @@ function boot(): void {
       s.onload = () => s.remove();
       document.head.append(s);
     });
-  /** Loads the UI chunk (and Spanish strings) once; a failed load may be retried on the next intent. */
+  /** Loads the UI chunk (and the visitor's language) once; a failed load may be retried on the next intent. */
   const load = (): Promise<UI | null> =>
     refused
       ? Promise.resolve(null)
-      : (ui ||= Promise.all([chunk(__PAPO_UI__), chunk(lang === 'es' && __PAPO_ES__)])
+      : (ui ||= Promise.all([chunk(__PAPO_UI__), chunk(lang === 'es' ? __PAPO_ES__ : lang === 'pt-BR' && __PAPO_PT__)])
           .then(([mount, strings]: [Mount | null, Strings | 0 | null]) => {
             if (mount && strings !== null) {
               ctx.strings = strings || undefined;

@@ -38,7 +38,7 @@ export function mount(ctx: Ctx): UI {
   const k = keys(key);
   let cfg: Partial<Config> = readJSON<Partial<Config>>(kv, k.config) || {};
   const locale = ctx.lang;
-  const t = translator(locale, ctx.strings);
+  const t = translator(ctx.strings);
   const session = new Session(kv, k.session);
   const outbox = new Outbox(kv, k.outbox);
   const thread = new Thread();

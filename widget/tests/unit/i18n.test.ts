@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { en as english, es, type Key, pickLocale, translator } from '../../src/i18n';
+import { en as english, es, type Key, pickLocale, ptBR, translator } from '../../src/i18n';
 import { contrast, ink } from '../../src/theme';
 import { clean } from '../../src/ui/dom';
 import { linkify } from '../../src/ui/linkify';
@@ -18,8 +18,8 @@ test('locale: data-locale, then the browser, then the site default, then English
 });
 
 test('Spanish is complete: every key, worded, with the same placeholders as English and Portuguese', () => {
-  const en = translator('en');
-  const pt = translator('pt-BR');
+  const en = translator();
+  const pt = translator(ptBR);
   const slots = (s: string) => (s.match(/\{\w+\}/g) || []).sort().join();
   const keys = Object.keys(es) as Key[];
   assert.deepEqual([...keys].sort(), Object.keys(english).sort());
@@ -28,15 +28,15 @@ test('Spanish is complete: every key, worded, with the same placeholders as Engl
     assert.equal(slots(es[key]), slots(en(key)), key);
     assert.equal(slots(es[key]), slots(pt(key)), key);
   }
-  const t = translator('es', es);
+  const t = translator(es);
   assert.equal(t('typing', { name: 'Ana' }), 'Ana está escribiendo…');
   assert.equal(t('resolved', { by: 'Ana' }), 'Ana marcó la conversación como resuelta');
   assert.equal(t('slow'), 'Aún no enviado');
 });
 
 test('system events are worded in the widget language from their data', () => {
-  const pt = translator('pt-BR');
-  const en = translator('en');
+  const pt = translator(ptBR);
+  const en = translator();
   assert.equal(en('transferred', { from: 'Ana', to: 'Bruno' }), 'Ana passed the conversation to Bruno');
   assert.equal(pt('resolved', { by: 'Ana' }), 'Ana marcou a conversa como resolvida');
   assert.equal(en('requeuedBy', { agent: 'Ana', by: 'Bea' }), 'Waiting for the next available agent');
