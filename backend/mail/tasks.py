@@ -6,8 +6,9 @@ rather than by hooks in the hot path of every message:
 
 - **unanswered**: a chat nobody answered goes to the site's notification
   address (else its admins): after a minute when no agent was there to
-  answer (a left message), after ``PAPO["UNANSWERED_MINUTES"]`` otherwise (a
-  missed chat);
+  answer (a left message: the site closed, or nobody online), after
+  ``PAPO["UNANSWERED_MINUTES"]`` otherwise (a missed chat, the visitor's
+  abandoned place in the queue included);
 - **followup**: an agent's reply the visitor has not read after the site's
   ``followup_minutes`` goes to the visitor's e-mail, with a link to continue;
 - **site_transcript**: a resolved chat of a site that wants transcripts.
@@ -29,8 +30,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
+from agents.availability import for_widgets
 from agents.models import Membership
-from agents.presence import site_available
 from conversations.models import Conversation, Message
 
 from . import compose, inbound, links, sending
@@ -99,7 +100,8 @@ def _unanswered() -> list[str]:
                                              created_at__gte=now - RECENT,
                                              created_at__lte=now - settle)
                  .exclude(pk__in=done).select_related("site")):
-        if site_available(conv.site_id) and conv.created_at > now - missed:
+        nobody = conv.left_message or not for_widgets(conv.site).agents_online
+        if not nobody and conv.created_at > now - missed:
             continue  # someone may still answer
         if conv.messages.filter(event="resolved").exists():
             continue  # an agent closed it without a word: their call, not a missed chat
