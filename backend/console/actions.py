@@ -19,7 +19,7 @@ from sites.models import Site
 from .models import CannedResponse
 
 SITE_SETTINGS_FIELDS = ("allowed_origins", "color", "greeting", "offline_message",
-                        "prechat_form", "default_locale")
+                        "prechat_form", "default_locale", "file_max_bytes", "file_types")
 
 
 def member_of(user, site_key: object) -> Membership:

@@ -17,6 +17,18 @@ export interface Conversation {
   agent_read_seq: number;
 }
 
+/** A file a message carries. `url` and `thumb_url` (images only) are signed links that expire (resolve them against Papo's base URL); welcome and history give fresh ones. */
+export interface Attachment {
+  id: string;
+  name: string;
+  type: string;
+  size: number;
+  width: number | null;
+  height: number | null;
+  url: string;
+  thumb_url: string | null;
+}
+
 /** A message as a visitor sees it (never an internal note). */
 export interface Message {
   conversation: number;
@@ -28,6 +40,13 @@ export interface Message {
   client_id: string | null;
   created_at: string;
   agent: { name: string; } | null;
+  attachments?: Attachment[];
+}
+
+/** The largest file a site takes (0: none) and the kinds it takes. */
+export interface FileLimits {
+  max_bytes: number;
+  types: string[];
 }
 
 /** Site settings: GET /api/widget/<key>/config and welcome.config. */
@@ -43,6 +62,7 @@ export interface Config {
   z_index: number;
   verified_only: boolean;
   agents_online: boolean;
+  files: FileLimits;
 }
 
 export interface Limits {
