@@ -207,7 +207,7 @@ def claim(ids: tuple[str, ...], *, site_id: int, visitor: Visitor | None = None,
     Call inside the send's transaction, then :func:`bind` them to the message."""
     if not ids:
         return []
-    rows = Attachment.objects.select_for_update().filter(
+    rows = Attachment.objects.select_for_update(of=("self",)).order_by().filter(
         public_id__in=ids, site_id=site_id, ready=True, message__isnull=True)
     rows = rows.filter(visitor=visitor) if visitor is not None else rows.filter(
         agent=agent, visitor__isnull=True)

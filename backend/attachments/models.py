@@ -59,7 +59,7 @@ class Attachment(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["message", "position"]
+        ordering = ["message_id", "position"]  # no join: rows are locked with FOR UPDATE
         constraints = [
             models.UniqueConstraint(
                 fields=["site", "visitor", "client_id"],

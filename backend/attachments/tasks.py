@@ -26,8 +26,8 @@ def sweep_orphans() -> int:
     deleted = 0
     while True:
         with transaction.atomic():
-            ids = list(Attachment.objects.select_for_update(skip_locked=True)
-                       .filter(message__isnull=True, created_at__lt=cutoff)
+            ids = list(Attachment.objects.select_for_update(skip_locked=True, of=("self",))
+                       .order_by().filter(message__isnull=True, created_at__lt=cutoff)
                        .values_list("pk", flat=True)[:BATCH])
             if not ids:
                 break
