@@ -108,7 +108,7 @@ class Site(models.Model):
         help_text="0 turns attachments off. The server's own cap (PAPO_UPLOAD_MAX_BYTES) "
                   "is the most it can be.")
     file_types = models.CharField(
-        "file types", max_length=200, default=DEFAULT_FILE_TYPES,
+        "file types", max_length=200, default=DEFAULT_FILE_TYPES, blank=True,
         validators=[validate_file_types],
         help_text="Kinds of file visitors and agents may send, comma separated: "
                   + ", ".join(name for name, _ in FILE_TYPES) + ".")

@@ -19,6 +19,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='site',
             name='file_types',
-            field=models.CharField(default='image,pdf,text,document', help_text='Kinds of file visitors and agents may send, comma separated: image, pdf, text, document, archive, media, markup, other.', max_length=200, validators=[sites.models.validate_file_types], verbose_name='file types'),
+            field=models.CharField(blank=True, default='image,pdf,text,document', help_text='Kinds of file visitors and agents may send, comma separated: image, pdf, text, document, archive, media, markup, other.', max_length=200, validators=[sites.models.validate_file_types], verbose_name='file types'),
         ),
     ]
