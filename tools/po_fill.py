@@ -237,6 +237,12 @@ TABLE: dict[str, dict[str, object]] = {
                  "dele, com um link para continuar a conversa (0: nunca).",
         "es": "Una respuesta que el visitante no leyó después de este tiempo se le envía por "
               "correo, con un enlace para continuar la conversación (0: nunca)."},
+    "File types visitors and agents may send": {
+        "pt_BR": "Tipos de arquivo que visitantes e agentes podem enviar",
+        "es": "Tipos de archivo que visitantes y agentes pueden enviar"},
+    "Largest file (bytes; 0: no files)": {
+        "pt_BR": "Maior arquivo (bytes; 0: nenhum arquivo)",
+        "es": "Archivo más grande (bytes; 0: ningún archivo)"},
 }
 
 

@@ -2,11 +2,18 @@
 // backend/realtime/outbound.py, the schema of every frame the server sends.
 // Do not edit: change the schema and generate again (`./papo test` checks it).
 
+/** The largest file a site takes (0: none) and the kinds it takes. */
+export interface FileLimits {
+  max_bytes: number;
+  types: string[];
+}
+
 export interface SiteInfo {
   key: string;
   name: string;
   role: 'agent' | 'admin';
   max_concurrent: number;
+  files: FileLimits;
 }
 
 /** An agent's ratings of the last 30 days on the sites you share. */
@@ -54,6 +61,18 @@ export interface AgentRef {
   name: string;
 }
 
+/** A file a message carries. `url` and `thumb_url` (images only) are signed links that expire (resolve them against Papo's base URL); welcome and history give fresh ones. */
+export interface Attachment {
+  id: string;
+  name: string;
+  type: string;
+  size: number;
+  width: number | null;
+  height: number | null;
+  url: string;
+  thumb_url: string | null;
+}
+
 /** A message as an agent sees it; notes are internal. */
 export interface Message {
   conversation: number;
@@ -66,6 +85,7 @@ export interface Message {
   created_at: string;
   agent: AgentRef | null;
   internal: boolean;
+  attachments?: Attachment[];
 }
 
 export interface MessageFrame {

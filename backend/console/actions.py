@@ -22,7 +22,8 @@ from .models import CannedResponse
 SITE_SETTINGS_FIELDS = ("allowed_origins", "color", "greeting", "offline_message",
                         "prechat_form", "default_locale", "consent_free",
                         "time_zone", "opening_hours", "holidays", "queue_hold_minutes",
-                        "notify_email", "followup_minutes", "transcript_on_resolve")
+                        "notify_email", "followup_minutes", "transcript_on_resolve",
+                        "file_max_bytes", "file_types")
 
 
 def member_of(user, site_key: object) -> Membership:

@@ -13,7 +13,7 @@ def console_welcome(user) -> dict:
     """Everything a console needs on (re)connect, in one hop."""
     sites = [
         {"key": m.site.key, "name": m.site.name, "role": m.role,
-         "max_concurrent": m.max_concurrent}
+         "max_concurrent": m.max_concurrent, "files": m.site.files_config()}
         for m in Membership.objects.filter(user=user).select_related("site").order_by("site__name")
     ]
     return {

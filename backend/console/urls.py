@@ -17,4 +17,5 @@ urlpatterns = [
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(
         template_name="console/password_done.html"), name="password_done"),
     path("sites/<str:key>/settings/", views.site_settings, name="site_settings"),
+    path("sites/<str:key>/uploads", views.upload, name="upload"),
 ]

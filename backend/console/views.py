@@ -13,11 +13,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from agents.models import Membership
+from attachments import actions as attachment_actions
+from attachments import http as attachment_http
 from papo.errors import PapoError
 from sites import hours
+from sites.forms import FileTypesField
 from sites.models import Site
 
 from . import actions
@@ -46,6 +49,14 @@ def app(request: HttpRequest) -> HttpResponse:
 class SiteSettingsForm(forms.ModelForm):
     time_zone = forms.ChoiceField(label=gettext_lazy("Time zone"), choices=hours.zone_choices,
                                   help_text=Site._meta.get_field("time_zone").help_text)
+    file_types = FileTypesField(label=gettext_lazy("File types visitors and agents may send"))
+    # Left out of a post (a client that predates it), the limit stays as it is.
+    file_max_bytes = forms.IntegerField(min_value=0, required=False,
+                                        label=gettext_lazy("Largest file (bytes; 0: no files)"))
+
+    def clean_file_max_bytes(self) -> int:
+        value = self.cleaned_data.get("file_max_bytes")
+        return self.instance.file_max_bytes if value is None else value
 
     class Meta:
         model = Site
@@ -124,3 +135,22 @@ def site_settings(request: HttpRequest, key: str) -> HttpResponse:
         "memberships": memberships,
         "admin_sites": [m.site for m in memberships if m.role == Membership.Role.ADMIN],
     })
+
+
+@require_POST
+async def upload(request: HttpRequest, key: str) -> HttpResponse:
+    """An agent's file for a chat of site ``key`` (attachments.http: the raw file as the
+    body, its name in ``X-Papo-Name``). The session's agent must be a member of the
+    site; Django's CSRF check applies (the console sends ``X-CSRFToken``)."""
+    return await attachment_http.take_in(request, lambda r, length, client_id: _agent(r, key))
+
+
+def _agent(request: HttpRequest, key: str) -> attachment_actions.Uploader:
+    user = request.user
+    if not (user.is_authenticated and user.is_active):
+        raise PapoError("session_ended", "log in to the console first")
+    member = (Membership.objects.filter(user=user, site__key=key).select_related("site")
+              .first())
+    if member is None:
+        raise PapoError("not_found", "no such site")  # other tenants' look like missing ones
+    return attachment_actions.Uploader(site=member.site, agent=user)

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agents.models import Membership
+from attachments import actions as attachment_actions
 from bus import events, groups
 from papo.errors import PapoError
 from visitors.models import Visitor
@@ -87,7 +88,9 @@ class Send:
     ``conversation_id``, ``internal`` for a note). ``client_id`` and ``body`` are as
     the client sent them; :func:`check_send` checks them. A visitor's message goes
     to their open conversation whatever ``conversation_id`` says: there it is only
-    the socket's best knowledge of it, which orders the row locks of a batch."""
+    the socket's best knowledge of it, which orders the row locks of a batch.
+    ``attachments`` names uploads of the same sender (``attachments.actions``); a
+    message with files may have an empty body."""
 
     client_id: object
     body: object
@@ -95,17 +98,21 @@ class Send:
     agent: object = None
     conversation_id: int | None = None
     internal: object = False
+    attachments: object = None
 
 
 def check_send(send: Send) -> sql_append.FastSend:
     if not isinstance(send.internal, bool):
         raise PapoError("invalid", "internal must be true or false")
-    body = messages.check_body(send.body)
+    files = attachment_actions.check_ids(send.attachments)
+    body = messages.check_body(send.body, empty_ok=bool(files))
     client_id = messages.check_client_id(send.client_id)
     if send.visitor is not None:
-        return sql_append.FastSend(Message.Author.VISITOR, body, client_id, visitor=send.visitor)
+        return sql_append.FastSend(Message.Author.VISITOR, body, client_id, visitor=send.visitor,
+                                   attachments=files)
     return sql_append.FastSend(Message.Author.AGENT, body, client_id, agent=send.agent,
-                             conversation_id=send.conversation_id, internal=send.internal)
+                             conversation_id=send.conversation_id, internal=send.internal,
+                             attachments=files)
 
 
 def do_send_many(sends: list[Send]) -> list[Ack | Exception]:
@@ -118,6 +125,8 @@ def do_send_many(sends: list[Send]) -> list[Ack | Exception]:
     claims a waiting chat; a duplicate on SQLite) then runs on its own, in the
     order given, exactly as :func:`do_visitor_send` or :func:`do_agent_send`
     would run it alone. A send's check failing (``PapoError``) fails that send only.
+    A send with attachments always takes the ORM path, where its uploads are
+    claimed in the same transaction as the message (the hot path stores text only).
     """
     results: list[Ack | Exception | None] = [None] * len(sends)
     checked: dict[int, sql_append.FastSend] = {}
@@ -127,7 +136,8 @@ def do_send_many(sends: list[Send]) -> list[Ack | Exception]:
         except PapoError as exc:
             results[i] = exc
     # Rows are locked in conversation order, so two batches never wait in a circle.
-    fast = sorted((i for i, c in checked.items() if c.visitor is None or c.visitor.pk is not None),
+    fast = sorted((i for i, c in checked.items()
+                   if (c.visitor is None or c.visitor.pk is not None) and not c.attachments),
                   key=lambda i: sends[i].conversation_id or 0)
     for i, done in zip(fast, sql_append.append_many([checked[i] for i in fast]), strict=True):
         if done is not None:
@@ -148,13 +158,14 @@ def _one(send: Send) -> Ack:
     return result
 
 
-def do_visitor_send(visitor: Visitor, client_id: object, body: object) -> Ack:
+def do_visitor_send(visitor: Visitor, client_id: object, body: object,
+                    attachments: object = None) -> Ack:
     """Store a visitor's message once, opening (and routing) a conversation if needed."""
-    return _one(Send(client_id, body, visitor=visitor))
+    return _one(Send(client_id, body, visitor=visitor, attachments=attachments))
 
 
 def do_agent_send(user, conversation_id: int, client_id: object, body: object,
-                  internal: object = False) -> Ack:
+                  internal: object = False, attachments: object = None) -> Ack:
     """Store an agent's reply. Replying to a waiting chat claims it; a chat another
     agent has is refused (``forbidden``).
 
@@ -162,18 +173,20 @@ def do_agent_send(user, conversation_id: int, client_id: object, body: object,
     (see ``messages.append``), claims nothing and may be added in any status.
     """
     return _one(Send(client_id, body, agent=user, conversation_id=conversation_id,
-                     internal=internal))
+                     internal=internal, attachments=attachments))
 
 
 def _send_on_the_orm(send: sql_append.FastSend) -> Ack:
     """A send the fast path left: the full rules, with the ORM, in one transaction."""
     if send.visitor is not None:
-        return _visitor_send_on_the_orm(send.visitor, send.client_id, send.body)
+        return _visitor_send_on_the_orm(send.visitor, send.client_id, send.body,
+                                        send.attachments)
     return _agent_send_on_the_orm(send.agent, send.conversation_id, send.client_id, send.body,
-                                  send.internal)
+                                  send.internal, send.attachments)
 
 
-def _visitor_send_on_the_orm(visitor: Visitor, client_id: str, body: str) -> Ack:
+def _visitor_send_on_the_orm(visitor: Visitor, client_id: str, body: str,
+                             files: tuple[str, ...] = ()) -> Ack:
     with transaction.atomic():
         visitor.persist()
         existing = (
@@ -181,10 +194,12 @@ def _visitor_send_on_the_orm(visitor: Visitor, client_id: str, body: str) -> Ack
                 conversation__visitor=visitor, author=Message.Author.VISITOR, client_id=client_id
             ).first()
         )
-        if existing is not None:
+        if existing is not None:  # a resend: nothing is stored or attached twice
             return _ack(existing, duplicate=True)
+        rows = attachment_actions.claim(files, site_id=visitor.site_id, visitor=visitor)
         conv, created = _open_conversation_for(visitor)
-        msg = messages.append(conv, author=Message.Author.VISITOR, body=body, client_id=client_id)
+        msg = messages.append(conv, author=Message.Author.VISITOR, body=body, client_id=client_id,
+                              files=rows)
         if created:
             messages.publish_conversation(conv, "created")
             routing.assign_waiting(conv.site_id, new=conv.pk)
@@ -194,12 +209,13 @@ def _visitor_send_on_the_orm(visitor: Visitor, client_id: str, body: str) -> Ack
 
 
 def _agent_send_on_the_orm(user, conversation_id: int, client_id: str, body: str,
-                           internal: bool) -> Ack:
+                           internal: bool, files: tuple[str, ...] = ()) -> Ack:
     with transaction.atomic():
         conv = access.get_visible(user, conversation_id, lock=True)
         existing = conv.messages.filter(author=Message.Author.AGENT, client_id=client_id).first()
         if existing is not None:
             return _ack(existing, duplicate=True)
+        rows = attachment_actions.claim(files, site_id=conv.site_id, agent=user)
         if not internal:
             if conv.status == Conversation.Status.RESOLVED:
                 raise PapoError("invalid_state", "this conversation is resolved; reopen it first")
@@ -212,7 +228,7 @@ def _agent_send_on_the_orm(user, conversation_id: int, client_id: str, body: str
                 routing.assign(conv, user)
         msg = messages.append(
             conv, author=Message.Author.AGENT, agent=user, body=body, client_id=client_id,
-            internal=internal,
+            internal=internal, files=rows,
         )
     return _ack(msg, duplicate=False)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import timezone
 
+from attachments import actions as attachment_actions
 from bus import events, groups
 from papo.errors import PapoError
 
@@ -19,11 +20,12 @@ from . import serializers
 from .models import Conversation, Message
 
 
-def check_body(body: object) -> str:
+def check_body(body: object, *, empty_ok: bool = False) -> str:
+    """A message's text; ``empty_ok`` for one that carries files."""
     if not isinstance(body, str):
         raise PapoError("invalid", "body must be a string")
     body = body.strip()
-    if not body:
+    if not body and not empty_ok:
         raise PapoError("body_empty", "message body is empty")
     cap = settings.PAPO["MAX_BODY_CHARS"]
     if len(body) > cap:
@@ -43,18 +45,22 @@ def check_client_id(client_id: object) -> str:
 
 def append(conv: Conversation, *, author: str, body: str = "", agent=None, client_id=None,
            event: str = "", data: dict | None = None, internal: bool = False,
-           to_site: bool = False) -> Message:
+           to_site: bool = False, files: list | None = None) -> Message:
     """Insert the next message of ``conv`` and publish it after commit.
 
     ``internal`` notes take the next seq like any message but are published to
     console groups only; ``visible_seq`` (the visitor's last seq) skips them.
+    ``files``: uploads claimed for it (``attachments.actions.claim``), bound to it here.
     """
     now = timezone.now()
     seq = conv.last_seq + 1
     msg = Message.objects.create(
         conversation=conv, seq=seq, author=author, agent=agent, body=body,
         client_id=client_id, event=event, data=data or {}, created_at=now, internal=internal,
+        files=[row.as_message_file() for row in files or ()],
     )
+    if files:
+        attachment_actions.bind(files, msg)
     prev_visible = conv.visible_seq
     conv.last_seq = seq
     conv.updated_at = now

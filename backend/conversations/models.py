@@ -118,6 +118,10 @@ class Message(models.Model):
     data = models.JSONField(default=dict, blank=True)
     # An agent-only note: published to console groups only, never to the visitor.
     internal = models.BooleanField(default=False)
+    # The files it carries, as the message shows them (attachments.models.Attachment.
+    # as_message_file), kept with it so that every read serialises it without another
+    # query; the links to them are made for each reader (conversations.serializers).
+    files = models.JSONField(default=list, blank=True)
     # NULL, not "", for system messages: the unique constraint skips NULLs.
     client_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     created_at = models.DateTimeField(default=timezone.now)

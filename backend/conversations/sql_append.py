@@ -119,7 +119,8 @@ _AGENT_DUP = _sql("""
 _INSERT = _sql("""
     INSERT INTO {Message} ({Message.conversation}, {Message.seq}, {Message.author},
                            {Message.agent}, {Message.body}, {Message.event}, {Message.data},
-                           {Message.internal}, {Message.client_id}, {Message.created_at})
+                           {Message.internal}, {Message.client_id}, {Message.created_at},
+                           {Message.files})
 """)
 _SET = _sql("""
     {Conversation.last_seq} = c.{Conversation.last_seq} + 1,
@@ -133,7 +134,7 @@ _SET = _sql("""
 _UPDATE_SQLITE = ("UPDATE " + _sql("{Conversation}") + " AS c SET " + _SET  # noqa: S608
                   + _sql(" WHERE c.{Conversation.id} = %(conversation)s"))
 _INSERT_SQLITE = _INSERT + (" VALUES (%(conversation)s, %(seq)s, %(author)s, %(agent)s, "
-                            "%(body)s, '', '{}', %(internal)s, %(client_id)s, %(now)s)")
+                            "%(body)s, '', '{}', %(internal)s, %(client_id)s, %(now)s, '[]')")
 _PG_ONE_STATEMENT = (  # constants only: every value is a parameter
     "WITH conv AS ({find} FOR UPDATE OF c), dup AS ({dup}), "
     "upd AS (UPDATE {Conversation} c SET {set} FROM conv "
@@ -144,7 +145,8 @@ _PG_ONE_STATEMENT = (  # constants only: every value is a parameter
     "  conv.{Conversation.visible_seq} AS prev_visible, conv.{Visitor.public_id} AS public_id), "
     "ins AS ({insert} SELECT id, last_seq, %(author)s::varchar, %(agent)s::bigint, "
     "  %(body)s::text, '', '{{}}'::jsonb, %(internal)s::boolean, %(client_id)s::varchar, "
-    "  %(now)s::timestamptz FROM upd RETURNING {Message.conversation} AS conversation_id) "
+    "  %(now)s::timestamptz, '[]'::jsonb FROM upd "
+    "  RETURNING {Message.conversation} AS conversation_id) "
     "SELECT false, upd.id, upd.last_seq, upd.status, upd.site_id, upd.prev_visible, "
     "  upd.public_id, %(now)s FROM upd JOIN ins ON ins.conversation_id = upd.id "
     "UNION ALL "
@@ -189,6 +191,7 @@ class FastSend:
     agent: object = None
     conversation_id: int | None = None
     internal: bool = False
+    attachments: tuple[str, ...] = ()  # a send with files never takes this path
 
 
 def append_many(sends: list[FastSend]) -> list[tuple[Message, bool] | None]:

@@ -17,6 +17,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.urls import re_path  # noqa: E402
 
+from papo import body_cap  # noqa: E402
 from realtime.consumers.console import ConsoleConsumer  # noqa: E402
 from realtime.consumers.widget import WidgetConsumer  # noqa: E402
 
@@ -46,4 +47,6 @@ async def websocket_router(scope, receive, send):
     return await console_routes(scope, receive, send)
 
 
-application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_router})
+# Request bodies capped, and large ones read a chunk at a time (papo/body_cap.py)
+application = ProtocolTypeRouter({"http": body_cap.guard(django_asgi_app),
+                                  "websocket": websocket_router})

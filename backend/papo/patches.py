@@ -50,7 +50,7 @@ TAKEN_WITH = {
 # Papo's own packages: none of their modules but this one may be imported where the
 # originals are fingerprinted (bus.layers patches channels-redis as it is imported).
 PAPO_PACKAGES = ("papo", "bus", "sites", "agents", "visitors", "conversations", "realtime",
-                 "widget_api", "console")
+                 "widget_api", "console", "attachments")
 
 
 @dataclass(frozen=True)
@@ -136,6 +136,22 @@ PATCHES: tuple[Patch, ...] = (
               "twisted.internet.tcp:Server.__dictoffset__": "c6407e624d1ce856",
               "autobahn.websocket.protocol:WebSocketServerProtocol.succeedHandshake":
                   "2019cab47532f56a",
+          }),
+    # --- papo/body_cap.py (installed by papo.serve) -------------------------------------
+    Patch("papo.body_cap.install",
+          "wraps daphne's WebRequest gotLength (the channel's _path is the target; called "
+          "by allHeadersReceived before its Expect: 100-continue), handleContentChunk (the "
+          "transfer decoders' callback) and requestReceived; wraps Server.create_application, "
+          "after which WebRequest.process queues self.content chunk by chunk",
+          {
+              "daphne.http_protocol:WebRequest.gotLength": "7d2f5667310dd4b5",
+              "daphne.http_protocol:WebRequest.handleContentChunk": "c3b3db0076464594",
+              "daphne.http_protocol:WebRequest.requestReceived": "6f6e17e4446e67ad",
+              "daphne.http_protocol:WebRequest.process": "a9448123a33a5555",
+              "twisted.web.http:HTTPChannel.allHeadersReceived": "1d302a7c27738273",
+              "twisted.web.http:HTTPChannel.lineReceived": "35b4a0b108c18c34",
+              "twisted.web.http:HTTPChannel._maybeChooseTransferDecoder": "74d8d5b5c1ae821f",
+              "daphne.server:Server.create_application": "7cafae861c5ee6fd",
           }),
     # --- bus/layers.py ------------------------------------------------------------------
     Patch("bus.layers.create_blocking_pool",

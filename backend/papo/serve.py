@@ -18,6 +18,10 @@
   restart thousands of widgets come back at once and queue for their checks;
   at 5 s daphne refused the later ones after their work was done, they all
   came back again, and the queue never drained (docs/performance.md);
+- request bodies capped where they arrive (``papo.body_cap``): 413 at once for an
+  upload over ``PAPO_UPLOAD_MAX_BYTES`` or any other body over
+  ``PAPO_MAX_REQUEST_BYTES``, and large bodies handed to the app as their file, a
+  chunk at a time, rather than queued whole in memory;
 - no age limit on a WebSocket (daphne closes each after 24 h by default):
   thousands of widgets that reconnected together after a restart would all
   be closed together a day later, a reconnect storm every day. Papo ends a
@@ -54,9 +58,10 @@ def main(argv: list[str] | None = None) -> None:
     from daphne.cli import CommandLineInterface
     from django.conf import settings
 
-    from papo import accept_gate, server_tuning
+    from papo import accept_gate, body_cap, server_tuning
 
     server_tuning.apply()
+    body_cap.install()
     accept_gate.install(settings.PAPO["HANDSHAKES_IN_PROGRESS"],
                         settings.PAPO["HANDSHAKE_SLOW_SECONDS"],
                         settings.PAPO["HANDSHAKES_IN_PROGRESS_PER_IP"],

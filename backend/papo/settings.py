@@ -14,6 +14,7 @@ from pathlib import Path
 
 import dj_database_url
 import environ
+from corsheaders.defaults import default_headers as cors_default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
     "console",
     "worker",
     "mail",
+    "attachments",
 ]
 
 MIDDLEWARE = [
@@ -242,6 +244,45 @@ if EMAIL_URL and not PAPO_PUBLIC_URL:
     raise ImproperlyConfigured("PAPO_PUBLIC_URL must be set when EMAIL_URL is: the links "
                                "in mails are made from it (e.g. https://papo.example.com).")
 
+# --- Attachments: where files are kept ------------------------------------------------
+# Django's storage API. By default the file system under var/attachments/; with
+# PAPO_S3_BUCKET any S3-compatible store (AWS, MinIO, Ceph, Garage, R2...) through
+# django-storages, credentials from boto3's own chain (AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY, or an instance role). Files are never served from the store:
+# every download goes through Papo's signed, expiring links (attachments/links.py).
+PAPO_S3_BUCKET = os.environ.get("PAPO_S3_BUCKET", "")
+if PAPO_S3_BUCKET:
+    _ATTACHMENT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": PAPO_S3_BUCKET,
+            "location": os.environ.get("PAPO_S3_PREFIX", "attachments"),
+            "endpoint_url": os.environ.get("PAPO_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("PAPO_S3_REGION") or None,
+            "addressing_style": os.environ.get("PAPO_S3_ADDRESSING_STYLE") or None,
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    _ATTACHMENT_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(Path(os.environ.get("PAPO_ATTACHMENTS_DIR",
+                                                        VAR_DIR / "attachments"))),
+                    "base_url": None, "file_permissions_mode": 0o600,
+                    "directory_permissions_mode": 0o700},
+    }
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "attachments": _ATTACHMENT_STORAGE,
+}
+# A separate origin for the widget's file links (e.g. https://files.papo.example, a
+# host name of its own pointing at Papo and listed in ALLOWED_HOSTS): what a file
+# could do in a browser, it does there, away from Papo's pages. Unset: Papo's own.
+PAPO_FILES_ORIGIN = os.environ.get("PAPO_FILES_ORIGIN", "").rstrip("/")
+
 # --- Auth, i18n, static --------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -299,6 +340,9 @@ if not DEBUG:
         # subdomain of its operator's domain, so only the operator can make that
         # choice (SECURE_HSTS_PRELOAD=1); the deploy check's reminder is noise.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Uploads from the widget carry the visitor's token and the file's name in headers.
+CORS_ALLOW_HEADERS = (*cors_default_headers, "x-papo-name", "x-papo-upload-id")
 
 # CORS: never allow-all. widget_api.cors grants it per request, only to the
 # allowed origins of the site named in the URL.
@@ -381,9 +425,33 @@ PAPO = {
     "CONTINUE_LINK_DAYS": env_int("PAPO_CONTINUE_LINK_DAYS", 7),
     "MAIL_PER_ADDRESS_PER_DAY": env_int("PAPO_MAIL_PER_ADDRESS_PER_DAY", 10),
     "MAIL_PER_SITE_PER_DAY": env_int("PAPO_MAIL_PER_SITE_PER_DAY", 500),
+    # Attachments (attachments/): the most any upload may be (sites choose less, 10 MiB by
+    # default); the most any other request body may be (both refused at the socket:
+    # papo/body_cap.py); images over this many pixels are refused before they are decoded;
+    # what one visitor may upload in an hour; how many files a process works on at once
+    # (decoding an image holds its pixels); how long an upload may wait to be sent; how
+    # long a file link works; at most this many files in one message.
+    "UPLOAD_MAX_BYTES": env_int("PAPO_UPLOAD_MAX_BYTES", 25 * 1024 * 1024),
+    "MAX_REQUEST_BYTES": env_int("PAPO_MAX_REQUEST_BYTES", 4 * 1024 * 1024),
+    "IMAGE_MAX_PIXELS": env_int("PAPO_IMAGE_MAX_PIXELS", 25_000_000),
+    "UPLOADS_PER_VISITOR_PER_HOUR": env_int("PAPO_UPLOADS_PER_VISITOR_PER_HOUR", 30),
+    "UPLOAD_BYTES_PER_VISITOR_PER_HOUR": env_int("PAPO_UPLOAD_BYTES_PER_VISITOR_PER_HOUR",
+                                                 100 * 1024 * 1024),
+    "UPLOADS_AT_ONCE": env_int("PAPO_UPLOADS_AT_ONCE", 2),
+    "UPLOAD_ORPHAN_SECONDS": float(os.environ.get("PAPO_UPLOAD_ORPHAN_SECONDS", 3 * 3600)),
+    "FILE_LINK_SECONDS": env_int("PAPO_FILE_LINK_SECONDS", 3600),
+    "ATTACHMENTS_PER_MESSAGE": env_int("PAPO_ATTACHMENTS_PER_MESSAGE", 10),
+    # Malware scanning (attachments/scan.py): a clamd to scan every file with before it
+    # can be sent (tcp://host:port or unix:///path); when it cannot be reached, uploads
+    # are refused (closed) unless PAPO_CLAMD_FAIL_OPEN=1.
+    "CLAMD_URL": os.environ.get("CLAMD_URL", ""),
+    "CLAMD_FAIL_OPEN": env_bool("PAPO_CLAMD_FAIL_OPEN", False),
+    "CLAMD_TIMEOUT": float(os.environ.get("PAPO_CLAMD_TIMEOUT", "30")),
     # Periodic tasks (worker/schedule.py): task path -> period in seconds.
     "PERIODIC_TASKS": {
         "mail.tasks.sweep": float(os.environ.get("PAPO_MAIL_SWEEP_SECONDS", "30")),
+        "attachments.tasks.sweep_orphans": float(
+            os.environ.get("PAPO_UPLOAD_SWEEP_SECONDS", "600")),
     },
     # Redis (channel layer pool; see bus/layers.py)
     "REDIS_POOL_SIZE": env_int("PAPO_REDIS_POOL_SIZE", 512),

@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/widget/", include("widget_api.urls")),
     path("console/", include("console.urls")),
     path("mail/", include("mail.urls")),
+    path("files/", include("attachments.urls")),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the agent's choice
     path("healthz", healthz),
 ]

@@ -29,10 +29,21 @@ MESSAGE_FIELDS = {
     "conversation": INT, "seq": INT, "author": AUTHOR, "body": STR,
     "event": Lit("", *SYSTEM_EVENTS), "data": Map(STR), "client_id": Maybe(STR), "created_at": STR,
 }
-WIDGET_MESSAGE = Obj({**MESSAGE_FIELDS, "agent": Maybe(Obj({"name": STR}))}, name="Message",
+ATTACHMENT = Obj({
+    "id": STR, "name": STR, "type": STR, "size": INT, "width": Maybe(INT), "height": Maybe(INT),
+    "url": STR, "thumb_url": Maybe(STR),
+}, name="Attachment", doc="A file a message carries. `url` and `thumb_url` (images only) are "
+   "signed links that expire (resolve them against Papo's base URL); welcome and history "
+   "give fresh ones.")
+MESSAGE_OPTIONAL = {"attachments": List(ATTACHMENT)}  # only on messages that carry files
+WIDGET_MESSAGE = Obj({**MESSAGE_FIELDS, "agent": Maybe(Obj({"name": STR}))},
+                     optional=MESSAGE_OPTIONAL, name="Message",
                      doc="A message as a visitor sees it (never an internal note).")
 CONSOLE_MESSAGE = Obj({**MESSAGE_FIELDS, "agent": Maybe(AGENT_REF), "internal": BOOL},
+                      optional=MESSAGE_OPTIONAL,
                       name="Message", doc="A message as an agent sees it; notes are internal.")
+FILES = Obj({"max_bytes": INT, "types": List(STR)}, name="FileLimits",
+            doc="The largest file a site takes (0: none) and the kinds it takes.")
 VISITOR_PUBLIC = Obj({"id": STR, "name": STR, "email": STR, "verified": BOOL}, name="Visitor")
 VISITOR_VIEW = Obj({
     "id": STR, "name": STR, "email": STR, "verified": BOOL, "display_name": STR,
@@ -59,15 +70,15 @@ CONFIG = Obj({
     "site": STR, "name": STR, "color": STR, "greeting": STR, "offline_message": STR,
     "locale": STR, "prechat_form": BOOL, "position": Lit("right", "left"), "z_index": INT,
     "verified_only": BOOL, "consent_free": BOOL, "agents_online": BOOL, "opens_at": Maybe(STR),
-    "email": BOOL,
+    "email": BOOL, "files": FILES,
 }, name="Config", doc="Site settings: GET /api/widget/<key>/config and welcome.config.")
 AGENT_STATUS = Lit("online", "away", "offline")
 RATING_SUM = Obj({"average": NUM, "count": INT}, name="RatingSum",
                  doc="An agent's ratings of the last 30 days on the sites you share.")
 AGENT = Obj({"id": INT, "name": STR, "status": AGENT_STATUS, "open": INT},
             optional={"sites": List(STR), "rating": Maybe(RATING_SUM)}, name="Agent")
-SITE_INFO = Obj({"key": STR, "name": STR, "role": Lit("agent", "admin"), "max_concurrent": INT},
-                name="SiteInfo")
+SITE_INFO = Obj({"key": STR, "name": STR, "role": Lit("agent", "admin"), "max_concurrent": INT,
+                 "files": FILES}, name="SiteInfo")
 CANNED = Obj({"id": INT, "site": STR, "shortcut": STR, "body": STR}, name="Canned")
 
 

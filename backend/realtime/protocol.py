@@ -72,6 +72,9 @@ BODY = req(_str(1_000_000), "a string")
 NAME = opt(lambda v: v is None or _str(200)(v), "a string of at most 200 characters")
 EMAIL = opt(lambda v: v is None or _str(254)(v), "a string of at most 254 characters")
 PAGE = opt(_obj, "an object {url, title, referrer}")
+# Upload ids (attachments.actions.check_ids checks them further: distinct, at most the cap).
+ATTACHMENTS = opt(lambda v: v is None or (isinstance(v, list) and len(v) <= 100 and all(
+    isinstance(i, str) and 1 <= len(i) <= 32 for i in v)), "a list of upload ids")
 
 HELLO = {
     "v": req(_is_int, "an integer"),
@@ -88,7 +91,7 @@ WIDGET: dict[str, dict[str, Field]] = {
         "timezone": opt(lambda v: v is None or _str(64)(v), "an IANA time zone name"),
         "identify": opt(lambda v: v is None or _obj(v), "an object"),
     },
-    "send": {"client_id": CLIENT_ID, "body": BODY},
+    "send": {"client_id": CLIENT_ID, "body": BODY, "attachments": ATTACHMENTS},
     "typing": {"state": STATE},
     "read": {"seq": SEQ},
     "profile": {"name": NAME, "email": EMAIL, "page": PAGE},
@@ -114,7 +117,8 @@ CONSOLE: dict[str, dict[str, Field]] = {
     "open": {"conversation": ID, "before_seq": OPT_SEQ, "after_seq": OPT_SEQ, "limit": LIMIT},
     "close": {"conversation": ID},
     "send": {"conversation": ID, "client_id": CLIENT_ID, "body": BODY,
-             "internal": opt(lambda v: isinstance(v, bool), "true or false")},
+             "internal": opt(lambda v: isinstance(v, bool), "true or false"),
+             "attachments": ATTACHMENTS},
     "typing": {"conversation": ID, "state": STATE},
     "read": {"conversation": ID, "seq": SEQ},
     "claim": {"conversation": ID},

@@ -6,6 +6,7 @@ from agents.models import Membership
 from papo.admin_refusals import ShowsRefusals
 
 from . import hours
+from .forms import FileTypesField
 from .models import SeenOrigin, Site
 
 
@@ -23,8 +24,17 @@ class SeenOriginInline(admin.TabularInline):
         return False
 
 
+class SiteForm(forms.ModelForm):
+    file_types = FileTypesField(label="File types")
+
+    class Meta:
+        model = Site
+        exclude: list[str] = []  # every field, as the fieldsets below arrange them
+
+
 @admin.register(Site)
 class SiteAdmin(ShowsRefusals, admin.ModelAdmin):
+    form = SiteForm
     list_display = ["name", "key", "verified_only", "created_at"]
     search_fields = ["name", "key"]
     readonly_fields = ["key", "created_at"]
@@ -37,6 +47,7 @@ class SiteAdmin(ShowsRefusals, admin.ModelAdmin):
         ("Business hours", {"fields": ["time_zone", "opening_hours", "holidays"]}),
         ("Queue", {"fields": ["queue_hold_minutes"]}),
         ("Mail", {"fields": ["notify_email", "followup_minutes", "transcript_on_resolve"]}),
+        ("Attachments", {"fields": ["file_max_bytes", "file_types"]}),
         ("Socket limits", {"fields": ["frame_burst", "frame_rate"]}),
     ]
 

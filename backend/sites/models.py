@@ -17,6 +17,32 @@ from .origins import allowed_set, validate_origin_list
 
 # The fields that make a site's business hours (sites/hours.py).
 HOURS_FIELDS = frozenset({"time_zone", "opening_hours", "holidays"})
+# Kinds of file a site may take (attachments/sniff.py decides a file's kind from its
+# bytes). Images are decoded and re-encoded and shown inline; every other kind is only
+# ever served as a download.
+FILE_TYPES = [
+    ("image", "Images (PNG, JPEG, GIF, WebP; re-encoded)"),
+    ("pdf", "PDF"),
+    ("text", "Plain text"),
+    ("document", "Office documents (Word, Excel, PowerPoint, OpenDocument, RTF)"),
+    ("archive", "Archives (zip, gzip, 7z, rar, tar)"),
+    ("media", "Audio and video"),
+    ("markup", "HTML, SVG and XML (as downloads)"),
+    ("other", "Anything else (as downloads)"),
+]
+FILE_TYPE_NAMES = frozenset(name for name, _ in FILE_TYPES)
+DEFAULT_FILE_TYPES = "image,pdf,text,document"
+DEFAULT_FILE_MAX_BYTES = 10 * 1024 * 1024
+
+
+def validate_file_types(value: str) -> None:
+    unknown = set(split_file_types(value)) - FILE_TYPE_NAMES
+    if unknown:
+        raise ValidationError(f"unknown file types: {', '.join(sorted(unknown))}")
+
+
+def split_file_types(value: str) -> list[str]:
+    return [item.strip() for item in (value or "").split(",") if item.strip()]
 
 
 def new_site_key() -> str:
@@ -111,6 +137,17 @@ class Site(models.Model):
         _("keep a waiting visitor's place (minutes)"), default=30,
         help_text=_("A visitor waiting in the queue who has had no page of the site open "
                     "for this long leaves it; their chat is closed as abandoned (0: never)."))
+    # Attachments (attachments/): the largest file a visitor or an agent may send here (0:
+    # none; never more than PAPO_UPLOAD_MAX_BYTES), and which kinds (FILE_TYPES).
+    file_max_bytes = models.PositiveIntegerField(
+        "largest file (bytes)", default=DEFAULT_FILE_MAX_BYTES,
+        help_text="0 turns attachments off. The server's own cap (PAPO_UPLOAD_MAX_BYTES) "
+                  "is the most it can be.")
+    file_types = models.CharField(
+        "file types", max_length=200, default=DEFAULT_FILE_TYPES, blank=True,
+        validators=[validate_file_types],
+        help_text="Kinds of file visitors and agents may send, comma separated: "
+                  + ", ".join(name for name, _ in FILE_TYPES) + ".")
 
     # Socket limits (blank: the server defaults in settings.PAPO)
     frame_burst = models.PositiveIntegerField(null=True, blank=True)
@@ -147,11 +184,32 @@ class Site(models.Model):
             return hours.ALWAYS
         return hours.state_at(parsed, at or timezone.now())
 
+    def clean(self) -> None:
+        cap = settings.PAPO["UPLOAD_MAX_BYTES"]
+        if self.file_max_bytes is not None and self.file_max_bytes > cap:
+            raise ValidationError({"file_max_bytes": f"at most {cap:,} bytes on this server "
+                                                     "(PAPO_UPLOAD_MAX_BYTES)"})
+
+    @property
+    def file_type_set(self) -> frozenset[str]:
+        return frozenset(split_file_types(self.file_types)) & FILE_TYPE_NAMES
+
+    @property
+    def file_limit(self) -> int:
+        """The largest file this site takes now: its own setting, within the server's cap."""
+        return min(self.file_max_bytes, settings.PAPO["UPLOAD_MAX_BYTES"])
+
+    def files_config(self) -> dict:
+        """What a client needs to refuse a file before uploading it."""
+        return {"max_bytes": self.file_limit,
+                "types": [name for name, _ in FILE_TYPES if name in self.file_type_set]}
+
     def widget_config(self, agents_online: bool, opens_at: datetime | None = None) -> dict:
         """What the widget needs to draw itself (public: no secrets here).
 
         ``opens_at``: closed by its hours until then. ``email``: this deployment
-        sends mail, so the widget may promise it (to an address the visitor gave)."""
+        sends mail, so the widget may promise it (to an address the visitor gave).
+        ``files``: what it takes, so a file it refuses is refused before uploading."""
         return {
             "site": self.key,
             "name": self.name,
@@ -167,6 +225,7 @@ class Site(models.Model):
             "agents_online": agents_online,
             "opens_at": opens_at.isoformat() if opens_at else None,
             "email": settings.PAPO_EMAIL_ENABLED,
+            "files": self.files_config(),
         }
 
 

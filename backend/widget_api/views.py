@@ -8,9 +8,13 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
+from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
 from agents.availability import for_widgets
+from attachments import actions as attachment_actions
+from attachments import http as attachment_http
+from attachments import limits as attachment_limits
 from bus import metrics
 from mail import links
 from papo.errors import PapoError
@@ -18,6 +22,8 @@ from papo.net import ratelimit_ip
 from sites import seen
 from sites.lookup import site_by_key
 from sites.origins import origin_allowed
+from visitors.models import Visitor
+from visitors.tokens import TokenError, read_token
 
 
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -103,3 +109,52 @@ def continue_chat(request: HttpRequest, site_key: str) -> JsonResponse:
         return JsonResponse({"error": exc.code, "message": exc.message},
                             status=404 if exc.code == "link_invalid" else 410)
     return JsonResponse({"token": continued.token, "conversation": continued.conversation})
+
+
+@csrf_exempt  # cross-origin, no cookies: the visitor's token is the credential
+@require_POST
+async def upload(request: HttpRequest, site_key: str) -> HttpResponse:
+    """A visitor's file (attachments.http: the raw file as the body, its name in
+    ``X-Papo-Name``). The page's Origin must be one the site allows (CORS lets only
+    those read the answer), and ``Authorization: Bearer <token>`` the visitor's
+    widget token for this site: never a cookie."""
+    return await attachment_http.take_in(request, lambda r, length, client_id: _visitor(
+        r, site_key, length, client_id))
+
+
+def _visitor(request: HttpRequest, site_key: str, length: int,
+             client_id: str | None) -> attachment_actions.Uploader:
+    site = site_by_key(site_key)
+    if site is None:
+        raise PapoError("not_found", "unknown site key")
+    if not origin_allowed(request.headers.get("Origin"), site.origin_list):
+        metrics.refuse("refused.origin", "upload for site key %r from origin %r",
+                       site_key[:80], request.headers.get("Origin"))
+        raise PapoError("forbidden", "not from this site's pages")
+    if is_ratelimited(request=request, group="widget-upload", key="ip",
+                      rate=settings.PAPO["HTTP_RATE"], increment=True):
+        metrics.refuse("limited.http", "uploads from %s", ratelimit_ip(request))
+        raise PapoError("rate_limited", "too many requests; try again in a minute",
+                        retry_after=60)
+    scheme, _, token = (request.headers.get("Authorization") or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise PapoError("token_invalid", "send the visitor token as Authorization: Bearer")
+    try:
+        public_id = read_token(token.strip(), site.pk)
+    except TokenError as exc:
+        metrics.refuse("refused.token", "upload: %s from %s", exc.code, ratelimit_ip(request))
+        raise PapoError(exc.code, exc.message) from exc
+    visitor = (Visitor.objects.filter(public_id=public_id, site=site).first()
+               or Visitor(site=site, public_id=public_id))
+    who = attachment_actions.Uploader(site=site, visitor=visitor)
+    if visitor.pk is not None and attachment_actions.existing_upload(who, client_id):
+        return who  # a retry of a stored upload: answered without counting it again
+    attachment_actions.check_announced(site, length)
+    wait = attachment_limits.take_upload(public_id, length)
+    if wait is not None:
+        metrics.refuse("limited.uploads", "visitor %s over the hourly upload allowance",
+                       public_id)
+        raise PapoError("upload_rate_limited", "too many files from you this hour",
+                        retry_after=wait)
+    visitor.persist()  # an upload is the visitor's first write, as a message would be
+    return who

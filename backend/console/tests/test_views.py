@@ -110,10 +110,16 @@ def test_site_settings_for_admins_only(client, site_a, make_site, make_agent):
     res = client.post(url, {"allowed_origins": "https://a.example\nhttps://shop.a.example",
                             "color": "#123456", "greeting": "Oi!", "offline_message": "Away",
                             "default_locale": "pt-br", "prechat_form": "on",
-                            "time_zone": "UTC", "queue_hold_minutes": "30"})
+                            "time_zone": "UTC", "queue_hold_minutes": "30",
+                            "file_max_bytes": "2000000", "file_types": ["image", "pdf"]})
     assert res.status_code == 302
     site_a.refresh_from_db()
     assert site_a.greeting == "Oi!" and site_a.prechat_form and site_a.color == "#123456"
+    assert (site_a.file_max_bytes, site_a.file_types) == (2_000_000, "image,pdf")
+    too_big = client.post(url, {"allowed_origins": "https://a.example", "color": "#123456",
+                                "greeting": "x", "offline_message": "y", "default_locale": "en",
+                                "file_max_bytes": str(10**9), "file_types": ["image"]})
+    assert too_big.status_code == 200 and b"PAPO_UPLOAD_MAX_BYTES" in too_big.content
     bad = client.post(url, {"allowed_origins": "javascript:alert(1)", "color": "#123456",
                             "greeting": "x", "offline_message": "y", "default_locale": "en"})
     assert bad.status_code == 200 and b'class="error"' in bad.content

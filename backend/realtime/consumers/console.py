@@ -267,7 +267,8 @@ class ConsoleConsumer(PapoConsumer):
     async def on_send(self, frame: dict, ref: object) -> None:
         _, ack = await sending.store(actions.Send(
             frame["client_id"], frame["body"], agent=self.user,
-            conversation_id=frame["conversation"], internal=frame.get("internal", False)))
+            conversation_id=frame["conversation"], internal=frame.get("internal", False),
+            attachments=frame.get("attachments")))
         await self.send_frame(ack.frame(ref))
 
     async def on_typing(self, frame: dict, ref: object) -> None:

@@ -168,7 +168,8 @@ class WidgetConsumer(PapoConsumer):
         # sends of the moment, in one database hop (realtime.sending): the hot path.
         retry_after, ack = await sending.store(actions.Send(
             frame["client_id"], frame["body"], visitor=self.visitor,
-            conversation_id=self.conversation_id), self.visitor_cap)
+            conversation_id=self.conversation_id, attachments=frame.get("attachments")),
+            self.visitor_cap)
         if not await self.visitor_allows(retry_after, ref):
             return
         self.conversation_id = ack.conversation

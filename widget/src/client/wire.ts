@@ -18,6 +18,18 @@ export interface Conversation {
   rating: number | null;
 }
 
+/** A file a message carries. `url` and `thumb_url` (images only) are signed links that expire (resolve them against Papo's base URL); welcome and history give fresh ones. */
+export interface Attachment {
+  id: string;
+  name: string;
+  type: string;
+  size: number;
+  width: number | null;
+  height: number | null;
+  url: string;
+  thumb_url: string | null;
+}
+
 /** A message as a visitor sees it (never an internal note). */
 export interface Message {
   conversation: number;
@@ -29,6 +41,13 @@ export interface Message {
   client_id: string | null;
   created_at: string;
   agent: { name: string; } | null;
+  attachments?: Attachment[];
+}
+
+/** The largest file a site takes (0: none) and the kinds it takes. */
+export interface FileLimits {
+  max_bytes: number;
+  types: string[];
 }
 
 /** Site settings: GET /api/widget/<key>/config and welcome.config. */
@@ -47,6 +66,7 @@ export interface Config {
   agents_online: boolean;
   opens_at: string | null;
   email: boolean;
+  files: FileLimits;
 }
 
 export interface Limits {
