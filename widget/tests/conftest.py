@@ -33,13 +33,14 @@ def widget_dist() -> Path:
 
 
 @pytest.fixture(scope="module")
-def live_papo(widget_dist):
-    """A real daphne (embedded stack) and a host page server on another port.
+def live_papo(widget_dist, request):
+    """A real daphne (embedded stack) and a host page server on another port,
+    with the test module's ``LIVE_ENV`` (as in the backend's suites).
 
     The widget's behaviour does not depend on the stack; the backend suites
     cover the scaled one.
     """
-    live = start_live("embedded")
+    live = start_live("embedded", env=getattr(request.module, "LIVE_ENV", None))
     yield live
     stop_live(live)
 

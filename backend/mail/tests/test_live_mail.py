@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from papo.testing.client import client_id
-from papo.testing.smtp import Mailbox
+from papo.testing.smtp import Mailbox, mail_env
 from papo.testing.worker import Worker
 
 pytestmark = [pytest.mark.live]
@@ -28,11 +28,8 @@ pytestmark = [pytest.mark.live]
 MAILBOX = Mailbox()  # its port is chosen now: the servers' environment names it
 PUBLIC = "http://papo.test"  # what the mails' links start with (PAPO_PUBLIC_URL)
 INBOUND_SECRET = "live-inbound-secret"
-LIVE_ENV = {"EMAIL_URL": MAILBOX.url, "PAPO_PUBLIC_URL": PUBLIC,
-            "PAPO_INBOUND_DOMAIN": "replies.papo.test", "PAPO_INBOUND_SECRET": INBOUND_SECRET,
-            "DEFAULT_FROM_EMAIL": "Papo <papo@papo.test>",
-            "PAPO_MAIL_SWEEP_SECONDS": "0.5", "PAPO_WORKER_STALE_SECONDS": "3",
-            "PAPO_MAIL_PER_ADDRESS_PER_DAY": "4"}
+LIVE_ENV = mail_env(MAILBOX, PUBLIC, PAPO_INBOUND_DOMAIN="replies.papo.test",
+                    PAPO_INBOUND_SECRET=INBOUND_SECRET, PAPO_MAIL_PER_ADDRESS_PER_DAY="4")
 
 
 @pytest.fixture(scope="module")
@@ -47,25 +44,6 @@ def worker(live_papo, mailbox):
     w = Worker(live_papo.stack, LIVE_ENV).start()
     yield w
     w.stop()
-
-
-def shell(live, code: str) -> str:
-    """Run ``code`` in the server's own environment (its database)."""
-    return live.stack.manage("shell", "-c", code).strip().splitlines()[-1]
-
-
-def backdate(live, conversation: int, minutes: int) -> None:
-    """Move a chat ``minutes`` into the past: its rows, as if that time had gone by."""
-    shell(live, f"""
-from datetime import timedelta
-from conversations.models import Conversation, Message
-d = timedelta(minutes={minutes})
-c = Conversation.objects.get(pk={conversation})
-Conversation.objects.filter(pk=c.pk).update(created_at=c.created_at - d,
-                                            updated_at=c.updated_at - d)
-for m in Message.objects.filter(conversation=c):
-    Message.objects.filter(pk=m.pk).update(created_at=m.created_at - d)
-print("ok")""")
 
 
 def http(live, url: str, method: str = "GET", body: bytes | None = None,
@@ -105,7 +83,7 @@ async def test_a_chat_nobody_answered_is_mailed_to_the_site(live_papo, worker, m
     await visitor.request({"type": "profile", "name": "Rita", "email": "rita@example.com"})
     conv = (await visitor.request({"type": "send", "client_id": client_id(),
                                    "body": "Is my order <b>shipped</b>?"}))["conversation"]
-    backdate(live_papo, conv, 10)  # agents online, nobody answered for ten minutes
+    live_papo.backdate(conv, 10)  # agents online, nobody answered for ten minutes
     (mail,) = await asyncio.to_thread(mailbox.wait_for, desk)
     assert "Rita" in mail.subject and "Unanswered" in mail.subject
     assert mail.message["From"].addresses[0].addr_spec == "papo@papo.test"
@@ -136,7 +114,7 @@ async def test_a_reply_the_visitor_did_not_see_is_mailed_with_a_link_to_continue
                        "body": "Seu pedido saiu hoje."})
     await ana.request({"type": "send", "conversation": conv, "client_id": client_id(),
                        "body": "an internal note", "internal": True})
-    backdate(live_papo, conv, 6)
+    live_papo.backdate(conv, 6)
     (mail,) = await asyncio.to_thread(mailbox.wait_for, joao)
     assert "resposta" in mail.subject  # the visitor's language
     text = mail.part("plain")
@@ -172,10 +150,10 @@ async def test_a_reply_the_visitor_did_not_see_is_mailed_with_a_link_to_continue
     await ana.request({"type": "send", "conversation": conv, "client_id": client_id(),
                        "body": "Mais alguma coisa?"})
     await phone.close()
-    backdate(live_papo, conv, 6)
+    live_papo.backdate(conv, 6)
     await asyncio.sleep(2)
     assert len(mailbox.to(joao)) == 1
-    skipped = shell(live_papo, f"""
+    skipped = live_papo.shell(f"""
 from mail.models import SentMail
 print(list(SentMail.objects.filter(conversation_id={conv}, kind="followup")
            .values_list("status", "reason")))""")
@@ -268,7 +246,7 @@ async def test_a_visitor_answers_the_mail_and_the_agent_sees_it_live(live_papo, 
     await ana.request({"type": "open", "conversation": conv})
     await ana.request({"type": "send", "conversation": conv, "client_id": client_id(),
                        "body": "We can help: which size?"})
-    backdate(live_papo, conv, 6)
+    live_papo.backdate(conv, 6)
     (mail,) = await asyncio.to_thread(mailbox.wait_for, mia)
     reply_to = mail.message["Reply-To"].addresses[0].addr_spec
     assert reply_to.startswith(f"reply+{conv}-") and reply_to.endswith("@replies.papo.test")

@@ -109,6 +109,24 @@ class LivePapo:
         return {"Shop": [self.host.origin], "Other": ["https://other.example"]}.get(
             site, [self.host.origin])
 
+    def shell(self, code: str) -> str:
+        """Run ``code`` in the server's own environment (its database); its last line."""
+        return self.stack.manage("shell", "-c", code).strip().splitlines()[-1]
+
+    def backdate(self, conversation: int, minutes: int) -> None:
+        """Move a chat ``minutes`` into the past: its rows, as if that time had gone by
+        (the tests of timed rules never sleep for minutes)."""
+        self.shell(f"""
+from datetime import timedelta
+from conversations.models import Conversation, Message
+d = timedelta(minutes={minutes})
+c = Conversation.objects.get(pk={conversation})
+Conversation.objects.filter(pk=c.pk).update(created_at=c.created_at - d,
+                                            updated_at=c.updated_at - d)
+for m in Message.objects.filter(conversation=c):
+    Message.objects.filter(pk=m.pk).update(created_at=m.created_at - d)
+print("ok")""")
+
     def new_site(self, name: str, **opts) -> dict:
         spec = {"sites": [{"name": name, "origins": opts.pop("origins", [self.host.origin]),
                            **opts}]}

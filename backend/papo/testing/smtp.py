@@ -91,3 +91,11 @@ class Mailbox:
             time.sleep(0.1)
         raise TimeoutError(f"{len(self.to(address))} of {count} mails to {address} arrived; "
                            f"all mail: {[(r.envelope_to, r.subject) for r in self.received]}")
+
+
+def mail_env(mailbox: Mailbox, public: str = "http://papo.test", **more: str) -> dict[str, str]:
+    """The environment of a live server and worker that send their mail to ``mailbox``,
+    with links that start with ``public`` (PAPO_PUBLIC_URL) and a quick sweep."""
+    return {"EMAIL_URL": mailbox.url, "PAPO_PUBLIC_URL": public,
+            "DEFAULT_FROM_EMAIL": "Papo <papo@papo.test>",
+            "PAPO_MAIL_SWEEP_SECONDS": "0.5", "PAPO_WORKER_STALE_SECONDS": "3", **more}
