@@ -101,6 +101,7 @@ export interface AckFrame {
   seq: number;
   created_at: string;
   duplicate: boolean;
+  attachments?: Attachment[];
 }
 
 export interface ErrorFrame {

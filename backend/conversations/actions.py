@@ -20,7 +20,7 @@ from visitors.models import Visitor
 
 from . import access, messages, queue, routing, sql_append
 from .models import Conversation, Message
-from .serializers import agent_name
+from .serializers import agent_name, files_for
 
 
 @dataclass(frozen=True)
@@ -30,18 +30,25 @@ class Ack:
     seq: int
     created_at: str
     duplicate: bool
+    files: tuple[dict, ...] = ()  # the stored message's files (``Message.files``)
 
-    def frame(self, ref: object = None) -> dict:
-        return {
+    def frame(self, ref: object = None, *, audience: str = "widget") -> dict:
+        """The sender's ``ack``. A message with files carries them, with links made
+        for this sender (``audience``), so a client can show what it sent at once,
+        without waiting for the live ``message`` (only a hint, which may be lost)."""
+        frame = {
             "type": "ack", "ref": ref, "client_id": self.client_id,
             "conversation": self.conversation, "seq": self.seq,
             "created_at": self.created_at, "duplicate": self.duplicate,
         }
+        if self.files:
+            frame["attachments"] = files_for(list(self.files), self.conversation, audience)
+        return frame
 
 
 def _ack(msg: Message, duplicate: bool) -> Ack:
     return Ack(msg.client_id or "", msg.conversation_id, msg.seq, msg.created_at.isoformat(),
-               duplicate)
+               duplicate, tuple(msg.files or ()))
 
 
 def current_conversation(visitor: Visitor) -> Conversation | None:

@@ -51,22 +51,23 @@ def message(msg: Message, *, for_console: bool) -> dict:
         "client_id": msg.client_id,
         "created_at": iso(msg.created_at),
         **({"internal": msg.internal} if for_console else {}),
-        **({"attachments": files(msg, "console" if for_console else "widget")}
+        **({"attachments": files_for(msg.files, msg.conversation_id,
+                                     "console" if for_console else "widget")}
            if msg.files else {}),
     }
 
 
-def files(msg: Message, audience: str) -> list[dict]:
-    """A message's files for one reader, with fresh links made for that reader
-    (attachments.links: signed, expiring, bound to this conversation)."""
+def files_for(files: list[dict], conversation_id: int, audience: str) -> list[dict]:
+    """A message's files (``Message.files``) for one reader, with fresh links made for
+    that reader (attachments.links: signed, expiring, bound to this conversation)."""
     out = []
-    for f in msg.files:
+    for f in files:
         image = f.get("width") is not None
         out.append({
             "id": f["id"], "name": f["name"], "type": f["type"], "size": f["size"],
             "width": f.get("width"), "height": f.get("height"),
-            "url": links.url(f["id"], msg.conversation_id, audience),
-            "thumb_url": links.url(f["id"], msg.conversation_id, audience, "thumb")
+            "url": links.url(f["id"], conversation_id, audience),
+            "thumb_url": links.url(f["id"], conversation_id, audience, "thumb")
             if image and f.get("thumb") else None,
         })
     return out

@@ -91,7 +91,8 @@ def frame(kind: str, fields: dict[str, Shape] | None = None, *,
 ERROR = frame("error", {"code": STR, "message": STR, "ref": REF},
               optional={"retry_after": NUM})
 ACK = frame("ack", {"ref": REF, "client_id": STR, "conversation": INT, "seq": INT,
-                    "created_at": STR, "duplicate": BOOL})
+                    "created_at": STR, "duplicate": BOOL},
+            optional=MESSAGE_OPTIONAL)  # a message with files: them, linked for the sender
 PONG = frame("pong", optional={"ref": REF})
 READ = frame("read", {"conversation": INT, "side": Lit("agent", "visitor"), "seq": INT})
 TYPING = frame("typing", {"conversation": INT, "author": Lit("visitor", "agent"), "name": STR,

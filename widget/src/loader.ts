@@ -297,6 +297,9 @@ function boot(): void {
       // Refused on an earlier page: stay hidden, and ask whether that still holds.
       show(false);
       ctx.config();
+    } else if (/[#&]papo-continue=/.test(location.hash)) {
+      consent(); // a link from the visitor's own mail, followed: they asked to continue
+      void withUI((u) => u.open());
     } else if (ongoing(ctx.kv, key)) load();
   });
   if (document.body) attach();

@@ -79,12 +79,14 @@ class Shop:
         attrs: dict[str, str] | None = None,
         body: str = "",
         key: str | None = None,
+        server: str | None = None,
     ) -> str:
         """The host page; ``before_load`` is page script run right after the Papo stub,
         ``attrs`` more attributes of the script tag (``{"data-color": "#aa3300"}``),
-        ``body`` HTML put first in the page, ``key`` another site key than the shop's."""
+        ``body`` HTML put first in the page, ``key`` another site key than the shop's,
+        ``server`` another address of the live server (a proxy in front of it)."""
         html = (REPO / "embed_snippet.html").read_text()
-        html = html.replace("http://127.0.0.1:8000", self.live.server.http)
+        html = html.replace("http://127.0.0.1:8000", server or self.live.server.http)
         html = html.replace("pk_demo_papo_site", key or self.key)
         if attrs:
             tag = " ".join(f'{name}="{value}"' if value else name for name, value in attrs.items())

@@ -25,7 +25,6 @@ LIVE_ENV = {"PAPO_HTTP_RATE": "1000/m"}
 
 EVERYTHING = "image,pdf,text,document,archive,media,markup,other"
 BEACON = "http://127.0.0.1:9/beacon"  # nothing listens: only the bytes matter here
-CSRF = "c" * 32
 
 
 def up(live, team_key, data, name, token, **kw):
@@ -36,12 +35,6 @@ def up(live, team_key, data, name, token, **kw):
 async def visitor_of(live, key):
     peer, welcome = await live.visitor(key)
     return peer, welcome["token"]
-
-
-def agent_upload(live, key, agent, data, name, **kw):
-    return files.upload(live.server.http, f"/console/sites/{key}/uploads", data, name,
-                        cookie=f"sessionid={agent['session']}; csrftoken={CSRF}",
-                        csrf=kw.pop("csrf", CSRF), origin=live.server.http, **kw)
 
 
 async def send_files(peer, ids, body="", **extra):
@@ -79,16 +72,23 @@ async def test_a_screenshot_goes_to_the_agent_and_a_pdf_comes_back(live_papo):
     assert files.get(live_papo.server.http, shown["url"])[0] == 404  # no session
     mine = await peer.expect("message", seq=ack["seq"])
     (own,) = mine["message"]["attachments"]
+    # the ack alone shows the sender what they sent: the files, linked for them
+    (acked,) = ack["attachments"]
+    assert {**acked, "url": "", "thumb_url": ""} == {**own, "url": "", "thumb_url": ""}
+    assert files.get(live_papo.server.http, acked["thumb_url"])[0] == 200
     status, headers, thumb = files.get(live_papo.server.http, own["thumb_url"])
     assert status == 200 and headers["cross-origin-resource-policy"] == "cross-origin"
     assert max(Image.open(io.BytesIO(thumb)).size) == 400
     # the agent answers with a PDF: a download, whatever it holds
-    pdf = agent_upload(live_papo, team.site_key, agent, files.pdf(), "invoice.pdf")
+    pdf = files.agent_upload(live_papo, team.site_key, agent, files.pdf(), "invoice.pdf")
     assert pdf.status == 201, pdf.body
     conv = ack["conversation"]
     reply = await console.request({"type": "send", "conversation": conv, "client_id": client_id(),
                                    "body": "", "attachments": [pdf.body["id"]]})
     assert reply["type"] == "ack", reply
+    (acked,) = reply["attachments"]  # linked for the agent: their session opens it
+    assert files.get(live_papo.server.http, acked["url"],
+                     cookie=f"sessionid={agent['session']}")[0] == 200
     got = await peer.expect("message", seq=reply["seq"])
     (doc,) = got["message"]["attachments"]
     assert doc["type"] == "application/pdf" and doc["thumb_url"] is None and doc["width"] is None
@@ -119,6 +119,7 @@ async def test_a_resend_attaches_nothing_twice_and_an_upload_retry_stores_one_co
     ack = await peer.request(frame)
     again = await peer.request(frame)
     assert again["duplicate"] is True and again["seq"] == ack["seq"]
+    assert [f["id"] for f in again["attachments"]] == [first.body["id"]]
     # the upload is the message's now: no other message can take it
     other = await send_files(peer, [first.body["id"]], "again")
     assert other["code"] == "attachment_not_found"
@@ -223,8 +224,9 @@ async def test_nobody_sends_or_fetches_a_file_that_is_not_theirs(live_papo):
               origin="https://evil.example").status == 403
     # an agent of another site cannot upload to this one; without CSRF nobody can
     eve = other.agents["eve"]
-    assert agent_upload(live_papo, team.site_key, eve, b"x", "x.txt").status == 404
-    assert agent_upload(live_papo, team.site_key, agent, b"x", "x.txt", csrf="d" * 32).status == 403
+    assert files.agent_upload(live_papo, team.site_key, eve, b"x", "x.txt").status == 404
+    assert files.agent_upload(live_papo, team.site_key, agent, b"x", "x.txt",
+                              csrf="d" * 32).status == 403
     ack = await send_files(alice, [mine["id"]], "here")
     conv = ack["conversation"]
     (shown,) = (await alice.expect("message", seq=ack["seq"]))["message"]["attachments"]
@@ -245,7 +247,8 @@ async def test_nobody_sends_or_fetches_a_file_that_is_not_theirs(live_papo):
     await console.expect("message", seq=ack["seq"])
     claim = await console.request({"type": "claim", "conversation": conv})
     assert claim["type"] == "ok"
-    note_file = agent_upload(live_papo, team.site_key, agent, b"fraud notes", "notes.txt").body
+    note_file = files.agent_upload(live_papo, team.site_key, agent, b"fraud notes",
+                                   "notes.txt").body
     note = await console.request({"type": "send", "conversation": conv, "client_id": client_id(),
                                   "body": "internal", "internal": True,
                                   "attachments": [note_file["id"]]})

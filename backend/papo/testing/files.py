@@ -96,11 +96,13 @@ def animated_gif() -> bytes:
     return out.getvalue()
 
 
-def pdf() -> bytes:
-    return (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R/OpenAction 3 0 R>>endobj\n"
+def pdf(size: int = 0) -> bytes:
+    """A PDF with JavaScript in it; ``size`` pads it (with a comment) to about that many bytes."""
+    head = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R/OpenAction 3 0 R>>endobj\n"
             b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-            b"3 0 obj<</S/JavaScript/JS(app.alert\\('pwned'\\))>>endobj\ntrailer<</Root 1 0 R>>\n"
-            b"%%EOF\n")
+            b"3 0 obj<</S/JavaScript/JS(app.alert\\('pwned'\\))>>endobj\ntrailer<</Root 1 0 R>>\n")
+    pad = b"%" + b"x" * (size - len(head) - 8) + b"\n" if size > len(head) + 8 else b""
+    return head + pad + b"%%EOF\n"
 
 
 @dataclass
@@ -144,6 +146,16 @@ def upload(base: str, path: str, data: bytes, name: str, *, token: str | None = 
         return Answer(res.status, body, {k.lower(): v for k, v in res.getheaders()})
     finally:
         conn.close()
+
+
+CSRF = "c" * 32  # a CSRF token the tests set as the cookie and send as the header
+
+
+def agent_upload(live, key: str, agent: dict, data: bytes, name: str, **kw) -> Answer:
+    """An agent's upload to a site, as the console sends it (session cookie + CSRF)."""
+    return upload(live.server.http, f"/console/sites/{key}/uploads", data, name,
+                  cookie=f"sessionid={agent['session']}; csrftoken={CSRF}",
+                  csrf=kw.pop("csrf", CSRF), origin=live.server.http, **kw)
 
 
 def get(base: str, url: str, *, cookie: str | None = None) -> tuple[int, dict, bytes]:

@@ -269,7 +269,7 @@ class ConsoleConsumer(PapoConsumer):
             frame["client_id"], frame["body"], agent=self.user,
             conversation_id=frame["conversation"], internal=frame.get("internal", False),
             attachments=frame.get("attachments")))
-        await self.send_frame(ack.frame(ref))
+        await self.send_frame(ack.frame(ref, audience="console"))
 
     async def on_typing(self, frame: dict, ref: object) -> None:
         conv_id = frame["conversation"]

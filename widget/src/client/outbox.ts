@@ -6,11 +6,14 @@
  * doubles it. The list lives in localStorage and is re-read on every access:
  * a reload or another tab of the same visitor sees the same pending messages.
  */
+import type { Upload } from './protocol';
 import { readJSON, type KV } from './storage';
 
 export interface OutboxItem {
   id: string;
   body: string;
+  /** Files uploaded already that this message names (it then goes with them, or not at all). */
+  files?: Upload[];
   /** When the visitor pressed send, or last Retry (ms since epoch). */
   at: number;
   /** Error code when the server refused it for good; it then waits for "retry". */
@@ -46,8 +49,8 @@ export class Outbox {
     return this.all().find((i) => i.id === id);
   }
 
-  add(body: string, at = Date.now()): OutboxItem {
-    const item: OutboxItem = { id: newClientId(), body, at };
+  add(body: string, at = Date.now(), files?: Upload[]): OutboxItem {
+    const item: OutboxItem = { id: newClientId(), body, at, ...(files ? { files } : {}) };
     this.save([...this.all(), item]);
     return item;
   }

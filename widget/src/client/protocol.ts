@@ -6,7 +6,17 @@
 
 export const PROTOCOL_VERSION = 2;
 
-export type { Config, Conversation, Limits, Message, ServerFrame, Visitor, Welcome } from './wire';
+export type { Attachment, Config, Conversation, Limits, Message, ServerFrame, Visitor, Welcome } from './wire';
+
+/** An upload the server stored (POST …/uploads, docs/protocol.md "Files"), not sent yet. */
+export interface Upload {
+  id: string;
+  name: string;
+  type: string;
+  size: number;
+  width: number | null;
+  height: number | null;
+}
 
 export interface Page {
   url: string;

@@ -9,7 +9,7 @@
  */
 import { backoff } from './backoff';
 import type { Outbox } from './outbox';
-import { PROTOCOL_VERSION, type Limits, type Message, type ServerFrame } from './protocol';
+import { PROTOCOL_VERSION, type Limits, type Message, type ServerFrame, type Upload } from './protocol';
 import type { Session } from './storage';
 import type { Thread } from './thread';
 
@@ -143,9 +143,9 @@ export class Connection {
     this.connect();
   }
 
-  /** Queues a visitor message; it goes out now if connected, else after `welcome`. */
-  send(body: string) {
-    const item = this.o.outbox.add(body);
+  /** Queues a visitor message (with uploaded `files`); it goes out now if connected, else after `welcome`. */
+  send(body: string, files?: Upload[]) {
+    const item = this.o.outbox.add(body, undefined, files);
     this.emit('outbox');
     this.start();
     this.flush();
@@ -309,7 +309,7 @@ export class Connection {
           // carries all we need to show the stored message without it.
           this.merged(
             [{ conversation: f.conversation, seq: f.seq, author: 'visitor', agent: null, body: item.body,
-               event: '', data: {}, client_id: item.id, created_at: f.created_at }],
+               event: '', data: {}, client_id: item.id, created_at: f.created_at, attachments: f.attachments }],
             true,
           );
         }
@@ -346,6 +346,10 @@ export class Connection {
       case 'visitor':
         this.answered(f.ref);
         this.emit('visitor', f.visitor);
+        break;
+      case 'transcript':
+        this.answered(f.ref);
+        this.emit('transcript', f);
         break;
       case 'typing':
       case 'availability':
@@ -436,7 +440,8 @@ export class Connection {
       if (item.err) continue;
       if (!this.inflight.has(item.id)) {
         this.inflight.add(item.id);
-        this.tx({ type: 'send', ref: item.id, client_id: item.id, body: item.body });
+        const files = item.files && item.files.map((u) => u.id);
+        this.tx({ type: 'send', ref: item.id, client_id: item.id, body: item.body, ...(files ? { attachments: files } : {}) });
       }
       break;
     }

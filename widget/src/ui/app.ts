@@ -5,7 +5,7 @@
  * ones) and the Connection state — so no event order can make them disagree.
  */
 import { Outbox, pendingState, SLOW_MS } from '../client/outbox';
-import type { Config, Conversation, Message, Visitor, Welcome } from '../client/protocol';
+import type { Config, Conversation, Message, Upload, Visitor, Welcome } from '../client/protocol';
 import type { QueueFrame } from '../client/wire';
 import { Connection } from '../client/socket';
 import { keys, ongoing, readJSON, Session } from '../client/storage';
@@ -17,7 +17,9 @@ import { h, on, sentence } from './dom';
 import { ending } from './ending';
 import { emailField, prechatForm } from './forms';
 import { authorName, messageList, systemText } from './messages';
-import type { Later, LaterScript } from './later';
+import type { Later } from './later';
+import { chunk } from './lazy';
+import type { Files, FilesHost } from './files/index';
 import { PANEL_CSS } from './styles';
 
 /** An agent's typing indicator fades if no "stop" arrives (lost frame, closed tab). */
@@ -25,10 +27,9 @@ const TYPING_TTL_MS = 8_000;
 /** How often to look for in-page navigation (SPAs change the URL without events). */
 const PAGE_CHECK_MS = 2_000;
 
-/** The "later" chunk's file name, set by the build (widget/build.mjs). */
+/** The "later" and "files" chunks' file names, set by the build (widget/build.mjs). */
 declare const __PAPO_LATER__: string;
-/** This chunk's own <script> (read while it runs): where "later" is, and the page's nonce. */
-const me = document.currentScript as HTMLScriptElement | null;
+declare const __PAPO_FILES__: string;
 
 const identifyFrame = (id: Identity) => ({ user_id: id.userId, user_hash: id.userHash, name: id.name, email: id.email });
 const pageInfo = () => ({ url: location.href, title: document.title, referrer: document.referrer });
@@ -56,7 +57,11 @@ export function mount(ctx: Ctx): UI {
   /** The visitor's place in the queue (the latest `queue` frame). */
   let place: QueueFrame | null = null;
   let later: Later | undefined;
-  let fetching = false;
+  let filed: Files | undefined;
+  /** "E-mail me this conversation" (ui/later.ts), once the words are here; its request's ref. */
+  let mailMe: HTMLElement | undefined;
+  /** Why a "continue the chat" link from a mail was refused ('' when it was not). */
+  let linkProblem = '';
   let isOpen = false;
   let dead = false;
   let prechatDone = false;
@@ -72,7 +77,12 @@ export function mount(ctx: Ctx): UI {
 
   // --- DOM -----------------------------------------------------------------
   ctx.style(PANEL_CSS);
-  const list = messageList(t, locale);
+  const api = ctx.base + '/api/widget/' + encodeURIComponent(key);
+  const list = messageList(t, locale, (files_) => {
+    const el = h('div', { class: 'fs' });
+    files().then((f) => f.show(el, files_), () => {});
+    return el;
+  });
   const title = h('h2', { dir: 'auto' });
   const closeBtn = h('button', { type: 'button', class: 'x', 'aria-label': t('close') }, '×');
   const banner = h('div', { class: 'bn', role: 'status', hidden: true });
@@ -81,12 +91,18 @@ export function mount(ctx: Ctx): UI {
   const greetingRow = h('div', { class: 'a' }, greeting);
   const typing = h('p', { class: 'ty' });
   const comp = composer(t, onSend, (state) => conn.signal({ type: 'typing', state }));
+  /** Sending and showing files (ui/files/): loaded when the panel opens on a site that takes them, or a message has some. */
+  const files = chunk(__PAPO_FILES__, (make: (host: FilesHost) => Files) => (filed = make({
+    locale, url: api + '/uploads', base: ctx.base, conn, session, limits: () => cfg.files,
+    style: ctx.style, input: comp.input, send: (u) => sent('', u),
+  })));
   const end = ending(t, { locale, conn, thread, outbox, session, emit: ctx.emit, style: ctx.style, composer: () => comp.input });
   const scroller = h('div', { class: 'sc' }, more, greetingRow, list.el, end.place, list.pending, typing);
   const email = emailField(t('email') + ' (' + t('emailHint') + ')', t);
   const note = h('p', { class: 'ct', hidden: true });
   const ask = h('button', { type: 'button' });
   const line = h('p', { class: 'mt', hidden: true });
+  const mailBox = h('div', { class: 'ml', hidden: true });
   const prechat = prechatForm(t, (name, address) => {
     prechatDone = true;
     conn.request({ type: 'profile', name, email: address });
@@ -101,7 +117,7 @@ export function mount(ctx: Ctx): UI {
     end.bar,
     banner,
     scroller,
-    h('div', { class: 'ft' }, prechat.form, email.el, note, line, comp.form),
+    h('div', { class: 'ft' }, prechat.form, email.el, note, line, comp.form, mailBox),
   );
   // Announcements live outside the panel so they are heard while it is closed too.
   const live = h('div', { class: 'sr', 'aria-live': 'polite' });
@@ -123,7 +139,12 @@ export function mount(ctx: Ctx): UI {
   function draw(): void {
     const away = !agentsOnline;
     // Closed by the site's hours: when the team is back, on the visitor's clock.
-    const L = away || place ? need() : later;
+    const c = thread.conversation;
+    // A conversation can be mailed to the visitor where this server sends mail.
+    const mailable = !!cfg.email && !!c && isOpen;
+    if (isOpen && cfg.files && cfg.files.max_bytes) files().catch(() => {});
+    if (filed) filed.sync();
+    const L = away || place || mailable || linkProblem ? need() : later;
     const back = away && cfg.opens_at && L ? L.back(cfg.opens_at) : '';
     greeting.textContent = [away ? cfg.offline_message : cfg.greeting, back].filter(Boolean).join('\n');
     greetingRow.hidden = !greeting.textContent;
@@ -141,7 +162,12 @@ export function mount(ctx: Ctx): UI {
     email.el.hidden = askFirst || !away || !mail || !!address;
     note.hidden = askFirst || !away || !L || (mail && !address);
     if (L) note.replaceChildren(...(mail && address ? sentence(L.w.replyTo, { email: address }) : [L.w.here]));
-    const c = thread.conversation;
+    if (L && linkProblem) {
+      note.textContent = L.w[linkProblem as 'link_used'] || L.w.link_invalid;
+      note.hidden = false;
+    }
+    if (L && mailable && !mailMe) mailBox.append((mailMe = L.mailMe(conn, () => emailGiven || (visitor && visitor.email) || '')));
+    mailBox.hidden = !mailable || !mailMe;
     line.hidden = away || !L || !place || !c || c.id !== place.conversation || c.status !== 'waiting';
     if (L && place) {
       ask.textContent = L.ask;
@@ -163,19 +189,10 @@ export function mount(ctx: Ctx): UI {
     drawBadge();
   }
 
-  /** The queue's and hours' words (ui/later.ts), fetched the first time they are needed. */
+  /** The queue's, hours' and mail's words (ui/later.ts), loaded once (again after a failed load). */
+  const laterReady = chunk(__PAPO_LATER__, (make: (locale: string) => Later) => ((later = make(locale)), draw(), later));
   function need(): Later | undefined {
-    if (!fetching && me) {
-      fetching = true;
-      const s: LaterScript = h('script', { src: new URL(__PAPO_LATER__, me.src).href });
-      s.nonce = me.nonce;
-      s.papo = (make) => {
-        later = make(locale);
-        draw();
-      };
-      s.onload = () => s.remove();
-      document.head.append(s);
-    }
+    laterReady().catch(() => {});
     return later;
   }
 
@@ -248,7 +265,11 @@ export function mount(ctx: Ctx): UI {
         conn.request({ type: 'profile', email: address });
       }
     }
-    conn.send(body);
+    return sent(body);
+  }
+
+  function sent(body: string, files?: Upload[]): boolean {
+    conn.send(body, files);
     scroller.scrollTop = scroller.scrollHeight;
     draw();
     drawMessages();
@@ -399,17 +420,32 @@ export function mount(ctx: Ctx): UI {
   }, PAGE_CHECK_MS);
 
   applyConfig({});
-  const going = ongoing(kv, key);
+  // A "continue the chat" link from a mail (mail/links.py): this browser becomes that
+  // visitor, once. The link leaves the address bar at once (it works only once anyway).
+  const link = /[#&]papo-continue=([\w-]{20,64})/.exec(location.hash);
+  if (link) history.replaceState(history.state, '', location.href.replace(link[0], ''));
+  const redeemed = link
+    ? laterReady()
+        .then((L) => L.redeem(api + '/continue', link[1]))
+        .then((b) => {
+          if (b.token) {
+            session.patch({ t: b.token, c: b.conversation });
+            thread.clear();
+          } else linkProblem = b.error || 'link_invalid';
+        }, () => (linkProblem = 'link_invalid'))
+        .then(draw)
+    : Promise.resolve();
+  const going = ongoing(kv, key) || !!link;
   // The site's config (colours, greeting, availability), cached for the next page,
   // and the server's word on this page: its origin may be refused. A previous
   // page that left a conversation going had it: reconnect now, `welcome` brings it.
   const ready: Promise<unknown> = going
-    ? Promise.resolve()
+    ? redeemed
     : ctx.config().then((c) => {
         if (c) applyConfig(c);
         else warned = true; // the loader said why, once
       });
-  if (going) conn.start();
+  if (going) void redeemed.then(() => conn.start());
 
   return {
     open,

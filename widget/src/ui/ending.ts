@@ -13,7 +13,7 @@ import { TRANSIENT } from '../client/socket';
 import type { Translate } from '../i18n';
 import { h, on } from './dom';
 import type { Ended, EndedHost } from './ended/card';
-import { lazy } from './lazy';
+import { chunk } from './lazy';
 
 /** File name of the ended-chat chunk (content-hashed), set by build.mjs. */
 declare const __PAPO_ENDED__: string;
@@ -25,18 +25,11 @@ export function ending(t: Translate, host: Host) {
   const button = h('button', { type: 'button', class: 'eb', hidden: true }, t('end'));
   const bar = h('div', { class: 'cf', hidden: true });
   const place = h('section', { class: 'en', hidden: true });
-  let chunk: Promise<Ended> | null = null;
   let ended: Ended | null = null;
 
   /** The chunk, loaded once (a failed load, e.g. offline, is tried again next time). */
-  const load = (): Promise<Ended> =>
-    (chunk ||= lazy<(h: EndedHost) => Ended>(__PAPO_ENDED__).then(
-      (make) => (ended = make({ ...host, button, bar, place, transient: TRANSIENT })),
-      (e) => {
-        chunk = null;
-        throw e;
-      },
-    ));
+  const load = chunk<(h: EndedHost) => Ended, Ended>(__PAPO_ENDED__,
+    (make) => (ended = make({ ...host, button, bar, place, transient: TRANSIENT })));
 
   function draw(): void {
     const c = thread.conversation;

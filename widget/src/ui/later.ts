@@ -9,6 +9,9 @@
  * widget speaks, live here too.
  */
 import type { QueueFrame } from '../client/wire';
+import type { Connection } from '../client/socket';
+import { h, on } from './dom';
+import { handOver } from './hand';
 
 const en = {
   replyTo: "We'll e-mail you at {email}.",
@@ -21,6 +24,14 @@ const en = {
   mins: 'about {n} minutes',
   hour: 'an hour or more',
   ask: 'Notify me',
+  mailMe: 'E-mail me this conversation',
+  mailTo: 'Your e-mail',
+  mailSend: 'Send',
+  mailed: 'Sent to {to}.',
+  mailNo: "We can't e-mail it to you right now.",
+  link_used: 'That link was used already. If this is not the device you used it on, write to us here.',
+  link_expired: 'That link has expired. Write to us here and we will pick up where we left off.',
+  link_invalid: 'That link does not work here. Write to us here instead.',
 };
 type Words = typeof en;
 const WORDS: Record<string, Words> = {
@@ -36,6 +47,14 @@ const WORDS: Record<string, Words> = {
     mins: 'cerca de {n} minutos',
     hour: 'uma hora ou mais',
     ask: 'Avise-me',
+    mailMe: 'Enviar esta conversa por e-mail',
+    mailTo: 'Seu e-mail',
+    mailSend: 'Enviar',
+    mailed: 'Enviada para {to}.',
+    mailNo: 'Não conseguimos enviar por e-mail agora.',
+    link_used: 'Esse link já foi usado. Se não for o aparelho em que você o usou, escreva para nós aqui.',
+    link_expired: 'Esse link expirou. Escreva para nós aqui e continuamos de onde paramos.',
+    link_invalid: 'Esse link não funciona aqui. Escreva para nós aqui.',
   },
   es: {
     replyTo: 'Te escribiremos a {email}.',
@@ -48,6 +67,14 @@ const WORDS: Record<string, Words> = {
     mins: 'unos {n} minutos',
     hour: 'una hora o más',
     ask: 'Avísame',
+    mailMe: 'Enviarme esta conversación por correo',
+    mailTo: 'Tu correo',
+    mailSend: 'Enviar',
+    mailed: 'Enviada a {to}.',
+    mailNo: 'No podemos enviártela por correo ahora.',
+    link_used: 'Ese enlace ya se usó. Si no es el dispositivo en el que lo usaste, escríbenos aquí.',
+    link_expired: 'Ese enlace caducó. Escríbenos aquí y seguimos donde lo dejamos.',
+    link_invalid: 'Ese enlace no funciona aquí. Escríbenos aquí.',
   },
 };
 
@@ -62,11 +89,21 @@ export interface Later {
   ask: string;
   /** A desktop notification, if the visitor allowed them; a click brings the chat back. */
   notify(title: string, body: string, click: () => void): void;
+  /**
+   * "E-mail me this conversation": a button that asks the server (a `transcript`
+   * request) to mail it to the address the visitor gave, or first asks for one;
+   * then says how it went.
+   */
+  mailMe(conn: Connection, address: () => string): HTMLElement;
+  /** Trades a "continue the chat" link's code (at `url`) for the visitor's token, or why not. */
+  redeem(url: string, code: string): Promise<Redeemed>;
 }
 
-/** The UI sets `papo` on this chunk's <script> element, as the loader does on its own. */
-export interface LaterScript extends HTMLScriptElement {
-  papo?: (later: (locale: string) => Later) => void;
+/** The server's answer to a "continue the chat" link (widget_api: `continue`). */
+export interface Redeemed {
+  token?: string;
+  conversation?: number;
+  error?: string;
 }
 
 const DAY_MS = 864e5;
@@ -97,6 +134,41 @@ export function later(locale: string): Later {
       return m == null ? line : line + ' · ' + t('wait', { w: m < 1 ? t('soon') : m <= 5 ? t('few') : m < 60 ? t('mins', { n: m }) : t('hour') });
     },
     ask: t('ask'),
+    mailMe(conn, address) {
+      let ref = '';
+      const button = h('button', { type: 'button', class: 'mo' }, w.mailMe);
+      const input = h('input', { type: 'email', autocomplete: 'email', 'aria-label': w.mailTo, placeholder: w.mailTo });
+      const form = h('form', { class: 'rw', hidden: true }, input, h('button', { type: 'submit', class: 'sb' }, w.mailSend));
+      const said = h('p', { class: 'ct', role: 'status' });
+      const send = (email?: string) => (ref = conn.request({ type: 'transcript', ...(email ? { email } : {}) }));
+      const answered = (text: string) => {
+        said.textContent = text;
+        button.hidden = false;
+      };
+      on(button, 'click', () => {
+        if (address()) send();
+        else {
+          form.hidden = false;
+          button.hidden = true;
+          input.focus();
+        }
+      });
+      on(form, 'submit', (e: Event) => {
+        e.preventDefault();
+        if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(input.value.trim())) return input.focus();
+        form.hidden = true;
+        send(input.value.trim());
+      });
+      conn.on('transcript', (f: { ref: string; to: string }) => f.ref === ref && answered(t('mailed', { to: f.to })));
+      conn.on('error', (e: { ref: unknown }) => e.ref != null && String(e.ref) === ref && answered(w.mailNo));
+      return h('div', {}, button, form, said);
+    },
+    redeem(url, code) {
+      return fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ link: code }) }).then(
+        (r) => r.json().then((b: Redeemed) => (r.ok ? b : { error: b.error || 'link_invalid' })),
+        () => ({ error: 'link_invalid' }),
+      );
+    },
     notify(title, body, click) {
       try {
         if (Notification.permission == 'granted') new Notification(title, { body }).onclick = click;
@@ -107,5 +179,4 @@ export function later(locale: string): Later {
   };
 }
 
-const script = typeof document != 'undefined' ? (document.currentScript as LaterScript | null) : null;
-if (script && script.papo) script.papo(later);
+handOver(later);

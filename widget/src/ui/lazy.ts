@@ -20,3 +20,16 @@ export function lazy<T>(file: string): Promise<T> {
     document.head.append(s);
   });
 }
+
+/**
+ * `lazy(file)` once, then `made` of what it handed over, kept; a failed load
+ * (offline, say) is tried again on the next call.
+ */
+export function chunk<T, R>(file: string, made: (payload: T) => R): () => Promise<R> {
+  let loading: Promise<R> | undefined;
+  return () =>
+    (loading ||= lazy<T>(file).then(made, (e) => {
+      loading = undefined;
+      throw e;
+    }));
+}

@@ -4,7 +4,7 @@
  * Below it, the visitor's unsent messages (the outbox) with their state.
  */
 import type { OutboxItem } from '../client/outbox';
-import type { Conversation, Message } from '../client/protocol';
+import type { Attachment, Conversation, Message, Upload } from '../client/protocol';
 import type { Key, Translate } from '../i18n';
 import { h, iso, sentence } from './dom';
 import { linkify } from './linkify';
@@ -50,7 +50,8 @@ function bubble(text: string): HTMLElement {
   return el;
 }
 
-export function messageList(t: Translate, locale: string) {
+/** `files` shows a message's files (or an unsent message's uploads) in an element of their own. */
+export function messageList(t: Translate, locale: string, files: (list: Array<Attachment | Upload>) => HTMLElement) {
   const el = h('ol', { 'aria-label': t('messages') });
   const pending = h('ol', { class: 'ob' });
   const rows = new Map<string, HTMLLIElement>();
@@ -70,7 +71,8 @@ export function messageList(t: Translate, locale: string) {
       'li',
       { class: visitor ? 'v' : 'a' },
       h('span', { class: visitor ? 'nm sr' : 'nm' }, visitor ? t('you') : iso(authorName(m, t))),
-      bubble(m.body),
+      m.body && bubble(m.body),
+      m.attachments && files(m.attachments),
       h('div', { class: 'mt' }, when(m.created_at), h('span')),
     );
   }
@@ -133,7 +135,8 @@ export function messageList(t: Translate, locale: string) {
         return h(
           'li',
           { class: 'v' },
-          bubble(item.body),
+          item.body && bubble(item.body),
+          item.files && files(item.files),
           h('div', { class: bad ? 'mt er' : 'mt' }, t(s), bad && btn('retry'), s === 'failed' && btn('remove')),
         );
       }),

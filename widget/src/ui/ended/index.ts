@@ -3,8 +3,7 @@
  * the card of an ended chat and its rating. ui/ending.ts loads it the first
  * time it is needed (ui/lazy.ts) and gets `ended` through the <script>.
  */
-import type { UIScript } from '../../contract';
+import { handOver } from '../hand';
 import { ended } from './card';
 
-const script = document.currentScript as UIScript | null;
-if (script && script.papo) (script.papo as unknown as (make: typeof ended) => void)(ended);
+handOver(ended);
