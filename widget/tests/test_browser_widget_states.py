@@ -312,7 +312,7 @@ async def test_the_site_hears_open_close_unread_and_ended(live_papo, shop, brows
             ["open"],
             ["unread", 0],
             ["message", "system"],
-            ["ended", {"conversation": conv}],
+            ["ended", {"conversation": conv, "by": "agent"}],
         ], events
     finally:
         await console.close()

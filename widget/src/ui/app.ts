@@ -5,7 +5,7 @@
  * ones) and the Connection state — so no event order can make them disagree.
  */
 import { Outbox, pendingState, SLOW_MS } from '../client/outbox';
-import type { Config, Conversation, Message, Upload, Visitor, Welcome } from '../client/protocol';
+import type { Config, Message, Upload, Visitor, Welcome } from '../client/protocol';
 import type { QueueFrame } from '../client/wire';
 import { Connection } from '../client/socket';
 import { keys, ongoing, readJSON, Session } from '../client/storage';
@@ -343,9 +343,8 @@ export function mount(ctx: Ctx): UI {
     draw();
   });
   conn.on('outbox', drawOutbox);
-  conn.on('conversation', (f: { event: string; conversation: Conversation }) => {
-    // Each end is one event (the server refuses to resolve a resolved chat).
-    if (f.event === 'resolved') ctx.emit('ended', { conversation: f.conversation.id });
+  conn.on('conversation', () => {
+    // The site's `ended` event comes from ui/ending.ts (the ended or resolved message: once).
     drawMessages();
     draw();
   });
