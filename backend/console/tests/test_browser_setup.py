@@ -32,6 +32,30 @@ VIEWPORT = {"width": 1280, "height": 800}
 LIVE_ENV = {"DJANGO_SETTINGS_MODULE": "papo.testing.no_mail_settings"}
 
 
+# What the owner reads and clicks, in each language the console speaks.
+WORDS = {
+    "en": {"username": "Username", "password": "Password", "log_in": "Log in",
+           "welcome": "Welcome to Papo", "name": "Name", "address": "Your website's address",
+           "create": "Create the site", "ready": "is ready", "unseen": "Not seen yet",
+           "copy": "Copy the snippet", "copied": "Copied", "check": "Check again",
+           "live": "Your chat is live", "loaded": "widget loaded just now",
+           "refused": "A page your site does not allow tried to load the chat",
+           "allow": "Allow {}", "allowed": "{} is allowed", "team": "Team",
+           "email": "E-mail address", "cap": "Chats at once", "invite": "Invite",
+           "no_mail": "copy the invitation's link"},
+    "pt-BR": {"username": "Usuário", "password": "Senha", "log_in": "Entrar",
+              "welcome": "Boas-vindas ao Papo", "name": "Nome",
+              "address": "O endereço do seu site", "create": "Criar o site",
+              "ready": "está pronto", "unseen": "Ainda não visto", "copy": "Copiar o código",
+              "copied": "Copiado", "check": "Conferir de novo", "live": "Seu chat está no ar",
+              "loaded": "widget carregado agora mesmo",
+              "refused": "Uma página que seu site não permite tentou carregar o chat",
+              "allow": "Permitir {}", "allowed": "{} foi permitido", "team": "Equipe",
+              "email": "Endereço de e-mail", "cap": "Chats ao mesmo tempo",
+              "invite": "Convidar", "no_mail": "copie o link do convite"},
+}
+
+
 def launcher(page: Page):
     return page.locator("papo-chat button.l")
 
@@ -64,30 +88,32 @@ def host_page(snippet: str) -> str:
     return f"/test-artifacts/hosts/{name}"
 
 
-async def test_the_readme_quick_start_from_nothing_to_a_live_widget(live_papo, browser):  # noqa: F811
-    live, server = live_papo, live_papo.server.http
+@pytest.mark.parametrize("locale", ["en", "pt-BR"])
+async def test_the_readme_quick_start_from_nothing_to_a_live_widget(
+        live_papo, browser, locale):  # noqa: F811
+    live, server, w = live_papo, live_papo.server.http, WORDS[locale]
     username, password = new_user(live)
-    context = await browser.new_context(viewport=VIEWPORT, locale="en-US",
+    context = await browser.new_context(viewport=VIEWPORT, locale=locale,
                                         permissions=["clipboard-read", "clipboard-write"])
     console = await context.new_page()
     # 1. log in: with no site yet, the console asks for one
     await console.goto(f"{server}/console/")
-    await console.get_by_label("Username").fill(username)
-    await console.get_by_label("Password").fill(password)
-    await console.get_by_role("button", name="Log in").click()
-    await expect(console.get_by_role("heading", name="Welcome to Papo")).to_be_visible()
+    await console.get_by_label(w["username"]).fill(username)
+    await console.get_by_label(w["password"]).fill(password)
+    await console.get_by_role("button", name=w["log_in"]).click()
+    await expect(console.get_by_role("heading", name=w["welcome"])).to_be_visible()
     assert console.url == f"{server}/console/sites/new/"
-    await shot(console, "new", "en")
+    await shot(console, "new", locale)
     # 2. a name and the site's address
     site_name = f"Acme Shop {uuid.uuid4().hex[:4]}"
-    await console.get_by_label("Name").fill(site_name)
-    await console.get_by_label("Your website's address").fill(live.host.origin + "/")
-    await console.get_by_role("button", name="Create the site").click()
-    await expect(console.get_by_role("status").filter(has_text="is ready")).to_be_visible()
-    await expect(console.locator(".check-status")).to_contain_text("Not seen yet")
+    await console.get_by_label(w["name"], exact=True).fill(site_name)
+    await console.get_by_label(w["address"]).fill(live.host.origin + "/")
+    await console.get_by_role("button", name=w["create"]).click()
+    await expect(console.get_by_role("status").filter(has_text=w["ready"])).to_be_visible()
+    await expect(console.locator(".check-status")).to_contain_text(w["unseen"])
     # 3. copy the snippet with the button, paste it into a page of the site
-    await console.get_by_role("button", name="Copy the snippet").click()
-    await expect(console.get_by_role("button", name="Copied")).to_be_visible()
+    await console.get_by_role("button", name=w["copy"]).click()
+    await expect(console.get_by_role("button", name=w["copied"])).to_be_visible()
     snippet = await console.evaluate("navigator.clipboard.readText()")
     assert snippet == await console.locator("#embed-snippet").text_content()
     assert snippet.count("<script") == 2 and f'src="{server}/static/papo/widget.js"' in snippet
@@ -98,12 +124,12 @@ async def test_the_readme_quick_start_from_nothing_to_a_live_widget(live_papo, b
     await launcher(shop).click()
     await expect(composer(shop)).to_be_visible()
     # 5. the install check turns green
-    await console.get_by_role("link", name="Check again").click()
-    await expect(console.locator(".check-status")).to_contain_text("Your chat is live")
+    await console.get_by_role("link", name=w["check"]).click()
+    await expect(console.locator(".check-status")).to_contain_text(w["live"])
     origin_row = console.locator(".origins li", has_text=live.host.origin)
-    await expect(origin_row).to_contain_text("widget loaded just now")
+    await expect(origin_row).to_contain_text(w["loaded"])
     await expect(console.locator(".refused-origins")).to_have_count(0)
-    await shot(console, "live", "en")
+    await shot(console, "live", locale)
 
     # The likeliest mistake: the same page on another origin. The chat is refused...
     wrong = live.host.origin.replace("127.0.0.1", "localhost")
@@ -112,34 +138,32 @@ async def test_the_readme_quick_start_from_nothing_to_a_live_widget(live_papo, b
     await launcher(elsewhere).click()
     await expect(launcher(elsewhere)).to_be_hidden()
     # ...and the install check says so, loudly, with the origin and "Allow"
-    await console.get_by_role("link", name="Check again").click()
+    await console.get_by_role("link", name=w["check"]).click()
     alert = console.locator(".refused-origins[role=alert]")
-    await expect(alert).to_contain_text(
-        "A page your site does not allow tried to load the chat")
+    await expect(alert).to_contain_text(w["refused"])
     await expect(alert.locator("code")).to_have_text(wrong)
     await expect(console.locator(".topnav a.nav-alert")).to_contain_text(site_name)
-    await shot(console, "refused", "en")
-    await alert.get_by_role("button", name=f"Allow {wrong}").click()
+    await shot(console, "refused", locale)
+    await alert.get_by_role("button", name=w["allow"].format(wrong)).click()
     await expect(console.get_by_role("status").filter(
-        has_text=f"{wrong} is allowed")).to_be_visible()
+        has_text=w["allowed"].format(wrong))).to_be_visible()
     await expect(console.locator(".refused-origins")).to_have_count(0)
     await expect(console.locator(".topnav a.nav-alert")).to_have_count(0)
     # the next load of that page: the chat opens, and the check is green for it too
     await elsewhere.reload()
     await launcher(elsewhere).click()
     await expect(composer(elsewhere)).to_be_visible()
-    await console.get_by_role("link", name="Check again").click()
-    await expect(console.locator(".origins li", has_text=wrong)).to_contain_text(
-        "widget loaded just now")
+    await console.get_by_role("link", name=w["check"]).click()
+    await expect(console.locator(".origins li", has_text=wrong)).to_contain_text(w["loaded"])
 
     # Bring the team: this server sends no mail, so the invitation's link is shown to copy
-    await console.get_by_role("link", name="Team", exact=True).click()
-    await console.get_by_label("E-mail address").fill(f"rita-{uuid.uuid4().hex[:4]}@example.com")
-    await console.get_by_label("Chats at once").last.fill("3")
-    await console.get_by_role("button", name="Invite", exact=True).click()
+    await console.get_by_role("link", name=w["team"], exact=True).click()
+    await console.get_by_label(w["email"]).fill(f"rita-{uuid.uuid4().hex[:4]}@example.com")
+    await console.get_by_label(w["cap"]).last.fill("3")
+    await console.get_by_role("button", name=w["invite"], exact=True).click()
     await expect(console.get_by_role("status").filter(
-        has_text="copy the invitation's link")).to_be_visible()
+        has_text=w["no_mail"])).to_be_visible()
     link = console.locator(".invite-link code")
     await expect(link).to_contain_text(f"{server}/console/welcome/")
-    await shot(console, "team", "en")
+    await shot(console, "team", locale)
     await context.close()
