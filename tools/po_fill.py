@@ -243,6 +243,304 @@ TABLE: dict[str, dict[str, object]] = {
     "Largest file (bytes; 0: no files)": {
         "pt_BR": "Maior arquivo (bytes; 0: nenhum arquivo)",
         "es": "Archivo más grande (bytes; 0: ningún archivo)"},
+    # Issue 22, the site owner's path (console setup, install check, team, invites): pt-BR.
+    'Owner':
+        {"pt_BR": 'Dono'},
+    'Admin':
+        {"pt_BR": 'Administrador'},
+    'A site keeps at least one owner: make someone else owner first.':
+        {"pt_BR": 'Um site sempre tem pelo menos um dono: torne outra pessoa dona primeiro.'},
+    'Your role on this site does not allow that.':
+        {"pt_BR": 'Seu papel neste site não permite isso.'},
+    'That is not there any more; reload the page.':
+        {"pt_BR": 'Isso não existe mais; recarregue a página.'},
+    'Your name':
+        {"pt_BR": 'Seu nome'},
+    'What colleagues see in the console.':
+        {"pt_BR": 'O que os colegas veem no console.'},
+    'Name':
+        {"pt_BR": 'Nome'},
+    'As visitors and your team will see it, e.g. Acme Shop.':
+        {"pt_BR": 'Como visitantes e sua equipe vão vê-lo, por exemplo Loja Acme.'},
+    "Your website's address":
+        {"pt_BR": 'O endereço do seu site'},
+    'Where you will paste the chat: the widget loads only on pages of this address. You can add '
+    'more later.':
+        {"pt_BR": (
+            'Onde você vai colar o chat: o widget só carrega em páginas deste endereço. Você '
+            'pode adicionar outros depois.')},
+    'Type the address of your website, like https://shop.example.':
+        {"pt_BR": 'Digite o endereço do seu site, como https://loja.exemplo.'},
+    '%(name)s is ready. Paste the snippet below into your pages.':
+        {"pt_BR": '%(name)s está pronto. Cole o código abaixo nas suas páginas.'},
+    '%(origin)s is allowed. Reload a page there: the widget loads, and this check turns green.':
+        {"pt_BR": (
+            '%(origin)s foi permitido. Recarregue uma página de lá: o widget carrega e esta '
+            'verificação fica verde.')},
+    'Agent: answers chats':
+        {"pt_BR": 'Agente: responde chats'},
+    'Admin: also settings and team':
+        {"pt_BR": 'Administrador: também configurações e equipe'},
+    'Owner: everything':
+        {"pt_BR": 'Dono: tudo'},
+    'E-mail address':
+        {"pt_BR": 'Endereço de e-mail'},
+    'Role':
+        {"pt_BR": 'Papel'},
+    'Chats at once':
+        {"pt_BR": 'Chats ao mesmo tempo'},
+    'How many chats routing gives them at the same time.':
+        {"pt_BR": 'Quantos chats a distribuição entrega a essa pessoa ao mesmo tempo.'},
+    '%(email)s had an account here: they are a member now, and were told by e-mail.':
+        {"pt_BR": (
+            '%(email)s já tinha uma conta aqui: agora é membro, e foi avisado por e-mail.')},
+    '%(email)s had an account here: they are a member now.':
+        {"pt_BR": '%(email)s já tinha uma conta aqui: agora é membro.'},
+    'Invitation mailed to %(email)s.':
+        {"pt_BR": 'Convite enviado por e-mail para %(email)s.'},
+    "This server sends no e-mail: copy the invitation's link below and send it to %(email)s "
+    'yourself.':
+        {"pt_BR": (
+            'Este servidor não envia e-mail: copie o link do convite abaixo e envie você mesmo '
+            'para %(email)s.')},
+    'Choose a role and a number of chats from 0.':
+        {"pt_BR": 'Escolha um papel e um número de chats a partir de 0.'},
+    'Saved.':
+        {"pt_BR": 'Salvo.'},
+    'Removed from the site.':
+        {"pt_BR": 'Removido do site.'},
+    'Choose who takes the site over.':
+        {"pt_BR": 'Escolha quem assume o site.'},
+    'The site has a new owner; you are one of its admins now.':
+        {"pt_BR": 'O site tem um novo dono; agora você é um dos administradores.'},
+    'Sent again; the earlier link no longer works.':
+        {"pt_BR": 'Enviado de novo; o link anterior não funciona mais.'},
+    'A new link; the earlier one no longer works.':
+        {"pt_BR": 'Um novo link; o anterior não funciona mais.'},
+    'Invitation revoked; its link no longer works.':
+        {"pt_BR": 'Convite revogado; o link dele não funciona mais.'},
+    '%(name)s: site pages':
+        {"pt_BR": '%(name)s: páginas do site'},
+    'Install':
+        {"pt_BR": 'Instalar'},
+    'Team':
+        {"pt_BR": 'Equipe'},
+    'Settings':
+        {"pt_BR": 'Configurações'},
+    'Inbox':
+        {"pt_BR": 'Caixa de entrada'},
+    'A page your site does not allow tried to load the chat':
+        {"pt_BR": (
+            'Uma página que seu site não permite tentou carregar o chat',
+            '%(n)s páginas que seu site não permite tentaram carregar o chat')},
+    'a page was refused':
+        {"pt_BR": 'uma página foi recusada'},
+    'New site':
+        {"pt_BR": 'Novo site'},
+    'Welcome to Papo':
+        {"pt_BR": 'Boas-vindas ao Papo'},
+    'You are invited to answer chats for %(sites)s.':
+        {"pt_BR": 'Você foi convidado para responder chats de %(sites)s.'},
+    'Your username is %(email)s.':
+        {"pt_BR": 'Seu nome de usuário é %(email)s.'},
+    'Join':
+        {"pt_BR": 'Entrar na equipe'},
+    'This link no longer works':
+        {"pt_BR": 'Este link não funciona mais'},
+    'It was used already, it expired, or the invitation was revoked or sent again. Ask whoever '
+    'invited you for a new one.':
+        {"pt_BR": (
+            'Ele já foi usado, expirou, ou o convite foi revogado ou enviado de novo. Peça um '
+            'novo a quem convidou você.')},
+    'Create your site':
+        {"pt_BR": 'Crie seu site'},
+    'Three steps to a live chat on your website: name your site, paste one snippet into your '
+    'pages, and check that it loads. It takes two minutes.':
+        {"pt_BR": (
+            'Três passos para um chat funcionando no seu site: dê um nome ao site, cole um '
+            'código nas suas páginas e confira que ele carrega. Leva dois minutos.')},
+    'Create a site':
+        {"pt_BR": 'Criar um site'},
+    'Steps':
+        {"pt_BR": 'Passos'},
+    'Name your site':
+        {"pt_BR": 'Dê um nome ao site'},
+    'Paste the snippet':
+        {"pt_BR": 'Cole o código'},
+    'See it live':
+        {"pt_BR": 'Veja funcionando'},
+    'Create the site':
+        {"pt_BR": 'Criar o site'},
+    "Only the site's owners and admins can see this page.":
+        {"pt_BR": 'Só os donos e administradores do site podem ver esta página.'},
+    "Only the site's owners can do this.":
+        {"pt_BR": 'Só os donos do site podem fazer isso.'},
+    'On this Papo, only its staff can create sites. Ask whoever runs it to create yours, or to '
+    'add you to a site.':
+        {"pt_BR": (
+            'Neste Papo, só a equipe que o administra pode criar sites. Peça a quem o mantém '
+            'para criar o seu, ou para adicionar você a um site.')},
+    'Install %(name)s':
+        {"pt_BR": 'Instalar %(name)s'},
+    'The widget stays hidden there. If these pages are yours, allow them; if not, ignore this.':
+        {"pt_BR": (
+            'O widget fica escondido lá. Se essas páginas são suas, permita-as; se não, ignore '
+            'isto.')},
+    'last tried %(when)s':
+        {"pt_BR": 'última tentativa %(when)s'},
+    'Allow %(origin)s':
+        {"pt_BR": 'Permitir %(origin)s'},
+    'A page opened from a file or a sandboxed frame: serve it from your website instead.':
+        {"pt_BR": (
+            'Uma página aberta de um arquivo ou de um frame isolado (sandbox): sirva-a a partir '
+            'do seu site.')},
+    '1. Paste the snippet':
+        {"pt_BR": '1. Cole o código'},
+    'Paste this into every page of your site, just before the closing body tag.':
+        {"pt_BR": (
+            'Cole isto em todas as páginas do seu site, logo antes do fechamento da tag body.')},
+    'Copy the snippet':
+        {"pt_BR": 'Copiar o código'},
+    '2. Check it is live':
+        {"pt_BR": '2. Confira que está funcionando'},
+    'Your chat is live: the widget loaded on your site.':
+        {"pt_BR": 'Seu chat está no ar: o widget carregou no seu site.'},
+    'widget loaded %(when)s':
+        {"pt_BR": 'widget carregado %(when)s'},
+    'allowed now: reload a page there':
+        {"pt_BR": 'permitido agora: recarregue uma página de lá'},
+    'not seen yet':
+        {"pt_BR": 'ainda não visto'},
+    "No address is allowed yet: add your website's address in the settings.":
+        {"pt_BR": (
+            'Nenhum endereço permitido ainda: adicione o endereço do seu site nas configurações.')},
+    'Check again':
+        {"pt_BR": 'Conferir de novo'},
+    'Allowed addresses and other settings':
+        {"pt_BR": 'Endereços permitidos e outras configurações'},
+    '3. Bring your team':
+        {"pt_BR": '3. Traga sua equipe'},
+    'Invite the people who will answer chats, then answer them in the inbox.':
+        {"pt_BR": 'Convide quem vai responder os chats, e responda-os na caixa de entrada.'},
+    'Invite your team':
+        {"pt_BR": 'Convidar sua equipe'},
+    'Open the inbox':
+        {"pt_BR": 'Abrir a caixa de entrada'},
+    'Is it live? The install check':
+        {"pt_BR": 'Está funcionando? A verificação da instalação'},
+    'Identity secret':
+        {"pt_BR": 'Segredo de identidade'},
+    "Your server signs your signed-in users' ids with it, so agents know who they are (README: "
+    'identity verification). Keep it on your server; never put it in a page.':
+        {"pt_BR": (
+            'Seu servidor assina com ele os ids dos usuários logados, para que os agentes '
+            'saibam quem são (README: verificação de identidade). Guarde-o no seu servidor; '
+            'nunca o coloque em uma página.')},
+    'Show':
+        {"pt_BR": 'Mostrar'},
+    'Rotate':
+        {"pt_BR": 'Trocar'},
+    'Delete this site':
+        {"pt_BR": 'Excluir este site'},
+    'Its conversations, visitors and files go with it, for good.':
+        {"pt_BR": 'As conversas, visitantes e arquivos dele vão junto, para sempre.'},
+    'Type “%(name)s” to confirm':
+        {"pt_BR": 'Digite “%(name)s” para confirmar'},
+    'Delete the site':
+        {"pt_BR": 'Excluir o site'},
+    '%(name)s team':
+        {"pt_BR": 'Equipe de %(name)s'},
+    'Members':
+        {"pt_BR": 'Membros'},
+    'Owners can do everything, including deleting the site. Admins change settings and the '
+    'team. Agents answer chats. Chats at once: how many chats routing gives each at the same '
+    'time.':
+        {"pt_BR": (
+            'Donos podem tudo, inclusive excluir o site. Administradores mudam as configurações '
+            'e a equipe. Agentes respondem chats. Chats ao mesmo tempo: quantos chats a '
+            'distribuição entrega a cada um ao mesmo tempo.')},
+    'you':
+        {"pt_BR": 'você'},
+    '%(n)s chat at once':
+        {"pt_BR": (
+            '%(n)s chat ao mesmo tempo',
+            '%(n)s chats ao mesmo tempo')},
+    'Leave the site':
+        {"pt_BR": 'Sair do site'},
+    'Remove':
+        {"pt_BR": 'Remover'},
+    'Invite someone':
+        {"pt_BR": 'Convidar alguém'},
+    'They get an e-mail with a link to choose their password, then they are in.':
+        {"pt_BR": 'A pessoa recebe um e-mail com um link para escolher a senha, e pronto.'},
+    'This server sends no e-mail: you get a link to send them yourself.':
+        {"pt_BR": 'Este servidor não envia e-mail: você recebe um link para enviar você mesmo.'},
+    'Invite':
+        {"pt_BR": 'Convidar'},
+    'Invitations waiting':
+        {"pt_BR": 'Convites pendentes'},
+    'sent %(when)s':
+        {"pt_BR": 'enviado %(when)s'},
+    'Send again':
+        {"pt_BR": 'Enviar de novo'},
+    'New link':
+        {"pt_BR": 'Novo link'},
+    'Revoke':
+        {"pt_BR": 'Revogar'},
+    'Copy the link':
+        {"pt_BR": 'Copiar o link'},
+    'Hand the site over':
+        {"pt_BR": 'Passar o site adiante'},
+    'The member you choose becomes an owner; you become an admin.':
+        {"pt_BR": 'O membro que você escolher vira dono; você vira administrador.'},
+    'New owner':
+        {"pt_BR": 'Novo dono'},
+    'Hand over':
+        {"pt_BR": 'Passar adiante'},
+    'just now':
+        {"pt_BR": 'agora mesmo'},
+    '%(time)s ago':
+        {"pt_BR": 'há %(time)s'},
+    'A new identity secret: put it on your server now. Visitors identified with the old one are '
+    'refused.':
+        {"pt_BR": (
+            'Um novo segredo de identidade: coloque-o no seu servidor agora. Visitantes '
+            'identificados com o antigo são recusados.')},
+    "Type the site's name exactly to delete it.":
+        {"pt_BR": 'Digite o nome do site exatamente para excluí-lo.'},
+    '%(name)s was deleted.':
+        {"pt_BR": '%(name)s foi excluído.'},
+    'You can now answer chats for %(site)s':
+        {"pt_BR": 'Agora você pode responder chats de %(site)s'},
+    'You were added to %(site)s on Papo. Its chats are in your console:':
+        {"pt_BR": 'Você foi adicionado a %(site)s no Papo. Os chats dele estão no seu console:'},
+    'Open the console':
+        {"pt_BR": 'Abrir o console'},
+    'Papo sends this because an owner or admin of %(site)s added this address.':
+        {"pt_BR": (
+            'O Papo envia isto porque um dono ou administrador de %(site)s adicionou este '
+            'endereço.')},
+    'You are invited to answer chats for %(site)s':
+        {"pt_BR": 'Você foi convidado para responder chats de %(site)s'},
+    '%(who)s invited you to %(site)s on Papo, as %(role)s.':
+        {"pt_BR": '%(who)s convidou você para %(site)s no Papo, como %(role)s.'},
+    'You are invited to %(site)s on Papo, as %(role)s.':
+        {"pt_BR": 'Você foi convidado para %(site)s no Papo, como %(role)s.'},
+    'Choose your password':
+        {"pt_BR": 'Escolha sua senha'},
+    'If you did not expect this, ignore it: nothing happens without the link.':
+        {"pt_BR": 'Se você não esperava isto, ignore: nada acontece sem o link.'},
+    'Papo sends this because an owner or admin of %(site)s invited this address.':
+        {"pt_BR": (
+            'O Papo envia isto porque um dono ou administrador de %(site)s convidou este '
+            'endereço.')},
+    'Choose your password here, then you are in the console:':
+        {"pt_BR": 'Escolha sua senha aqui, e você entra no console:'},
+    'Not seen yet: open a page of your site with the snippet and click the chat button, then '
+    'check again.':
+        {"pt_BR": (
+            'Ainda não visto: abra uma página do seu site com o código e clique no botão do '
+            'chat, depois confira de novo.')},
 }
 
 

@@ -5,7 +5,7 @@ from django.db import transaction
 from papo.admin_refusals import ShowsRefusals
 
 from . import actions
-from .models import AgentConnection, Membership, Presence
+from .models import Membership
 
 
 def save_memberships(request, formset) -> None:
@@ -74,26 +74,6 @@ class MembershipAdmin(ShowsRefusals, admin.ModelAdmin):
                 actions.do_remove_membership(request.user, pk, staff=True)
 
 
-class LiveStateAdmin(admin.ModelAdmin):
-    """What the sockets keep up to date (presence, open connections): shown,
-    never edited here, where no console would hear of it."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-@admin.register(Presence)
-class PresenceAdmin(LiveStateAdmin):
-    list_display = ["user", "status", "last_seen_at", "last_assigned_at"]
-    list_filter = ["status"]
-
-
-@admin.register(AgentConnection)
-class AgentConnectionAdmin(LiveStateAdmin):
-    list_display = ["user", "channel_name", "seen_at"]
+# Presence and AgentConnection are not registered: they are what the console
+# sockets keep up to date (runtime, not settings), and nothing an operator could
+# change there would reach a console. The console shows who is online.

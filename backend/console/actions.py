@@ -37,9 +37,10 @@ def member_of(user, site_key: object) -> Membership:
 
 
 def admin_of(user, site_key: object) -> Membership:
+    """The user's membership of the site if they manage it (an owner or an admin)."""
     m = member_of(user, site_key)
-    if m.role != Membership.Role.ADMIN:
-        raise PapoError("forbidden", "only a site admin may do this")
+    if not m.manages:
+        raise PapoError("forbidden", "only the site's owners and admins may do this")
     return m
 
 

@@ -12,7 +12,9 @@ from .models import CannedResponse
 def console_welcome(user) -> dict:
     """Everything a console needs on (re)connect, in one hop."""
     sites = [
-        {"key": m.site.key, "name": m.site.name, "role": m.role,
+        # On the wire an owner is an "admin" (both manage the site; what only an owner
+        # may do is on the console's site pages, not the socket): protocol v2's roles.
+        {"key": m.site.key, "name": m.site.name, "role": "admin" if m.manages else "agent",
          "max_concurrent": m.max_concurrent, "files": m.site.files_config()}
         for m in Membership.objects.filter(user=user).select_related("site").order_by("site__name")
     ]

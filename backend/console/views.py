@@ -1,4 +1,5 @@
-"""The console's pages: the app shell (behind login, members only) and site settings.
+"""The console's pages: the app shell (behind login, members only) and site settings
+(owners and admins; the identity secret and deleting the site: owners).
 
 The shell carries no inline script (a strict CSP can forbid them): the bundle
 reads what it needs from ``data-`` attributes on ``<body>``.
@@ -9,41 +10,34 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from agents import site_actions
 from agents.models import Membership
 from attachments import actions as attachment_actions
 from attachments import http as attachment_http
 from papo.errors import PapoError
-from sites import hours
+from sites import hours, snippet
 from sites.forms import FileTypesField
 from sites.models import Site
 
-from . import actions
-
-
-def _memberships(request: HttpRequest):
-    return list(Membership.objects.filter(user=request.user).select_related("site")
-                .order_by("site__name"))
-
-
-def _refuse(request: HttpRequest) -> HttpResponse:
-    return render(request, "console/refused.html", status=403)
+from . import access, actions, errors
+from .setup_views import papo_url
 
 
 @login_required
 def app(request: HttpRequest) -> HttpResponse:
-    memberships = _memberships(request)
-    if not memberships:
-        return _refuse(request)
-    return render(request, "console/app.html", {
-        "memberships": memberships,
-        "admin_sites": [m.site for m in memberships if m.role == Membership.Role.ADMIN],
-    })
+    """The console; with no site yet, first run: create one (if this user may)."""
+    if not access.memberships(request):
+        if site_actions.may_create_sites(request.user):
+            return redirect("console:new_site")
+        return access.refused(request)
+    return render(request, "console/app.html")
 
 
 class SiteSettingsForm(forms.ModelForm):
@@ -99,25 +93,28 @@ class SiteSettingsForm(forms.ModelForm):
         }
 
 
-def embed_snippet(request: HttpRequest, site: Site) -> str:
-    """The tag to paste. Consent-free mode lives on the tag: the loader must know
-    it before it may ask Papo anything (docs/privacy.md)."""
-    src = request.build_absolute_uri("/static/papo/widget.js")
-    free = " data-consent-free" if site.consent_free else ""
-    return f'<script async src="{src}" data-site-key="{site.key}"{free}></script>'
+def _settings_page(request: HttpRequest, member: Membership, form: SiteSettingsForm,
+                   *, secret: str = "", status: int = 200) -> HttpResponse:
+    """The settings page; ``secret``: the identity secret, shown this once (an owner
+    asked to see it, or rotated it), never kept in a cookie or a redirect."""
+    return render(request, "console/site_settings.html", {
+        "site": member.site, "member": member, "form": form, "tab": "settings",
+        "secret": secret, "secret_hint": mask(member.site.identity_secret),
+        "snippet": snippet.for_site(member.site, papo_url(request))}, status=status)
+
+
+def mask(secret: str) -> str:
+    """Enough of a secret to tell two apart, nothing to use."""
+    return "•" * 8 + secret[-4:] if len(secret) > 12 else "•" * 8
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def site_settings(request: HttpRequest, key: str) -> HttpResponse:
-    memberships = _memberships(request)
-    if not memberships:
-        return _refuse(request)
-    member = next((m for m in memberships if m.site.key == key), None)
-    if member is None:
-        raise Http404("no such site")  # other tenants' sites look like missing ones
-    if member.role != Membership.Role.ADMIN:
-        return render(request, "console/refused.html", {"admin_only": True}, status=403)
+    try:
+        member = access.member(request, key, manage=True)
+    except access.Refused as exc:
+        return access.refused(request, exc.reason)
     site = member.site
     form = SiteSettingsForm(request.POST or None, instance=Site.objects.get(pk=site.pk))
     if request.method == "POST" and form.is_valid():
@@ -130,11 +127,49 @@ def site_settings(request: HttpRequest, key: str) -> HttpResponse:
         else:
             messages.success(request, _("Settings saved."))
             return redirect("console:site_settings", key=key)
-    return render(request, "console/site_settings.html", {
-        "site": site, "form": form, "snippet": embed_snippet(request, site),
-        "memberships": memberships,
-        "admin_sites": [m.site for m in memberships if m.role == Membership.Role.ADMIN],
-    })
+    return _settings_page(request, member, form)
+
+
+@login_required
+@require_POST
+@never_cache
+def identity_secret(request: HttpRequest, key: str) -> HttpResponse:
+    """An owner sees the identity secret (``show``) or replaces it (``rotate``)."""
+    try:
+        member = access.member(request, key, own=True)
+    except access.Refused as exc:
+        return access.refused(request, exc.reason)
+    if request.POST.get("do") == "rotate":
+        try:
+            secret = site_actions.do_rotate_identity_secret(request.user, member.site_id)
+        except PapoError as exc:
+            messages.error(request, errors.say(exc))
+            return redirect("console:site_settings", key=key)
+        member.site.identity_secret = secret
+        messages.success(request, _("A new identity secret: put it on your server now. "
+                                    "Visitors identified with the old one are refused."))
+    else:
+        secret = member.site.identity_secret
+    return _settings_page(request, member, SiteSettingsForm(instance=member.site),
+                          secret=secret)
+
+
+@login_required
+@require_POST
+def delete_site(request: HttpRequest, key: str) -> HttpResponse:
+    try:
+        member = access.member(request, key, own=True)
+    except access.Refused as exc:
+        return access.refused(request, exc.reason)
+    name = member.site.name
+    try:
+        site_actions.do_delete_site(request.user, member.site_id, request.POST.get("name"))
+    except PapoError as exc:
+        messages.error(request, _("Type the site's name exactly to delete it.")
+                       if exc.code == "invalid" else errors.say(exc))
+        return redirect("console:site_settings", key=key)
+    messages.success(request, _("%(name)s was deleted.") % {"name": name})
+    return redirect("console:app")
 
 
 @require_POST

@@ -258,7 +258,7 @@ def _require_owner_or_admin(user, conv: Conversation, staff: bool = False) -> Me
     if staff:  # the Django admin: ``access.get_for`` checked the staff permission
         return None
     member = access.membership(user, conv.site_id)
-    if conv.assignee_id != user.pk and member.role != Membership.Role.ADMIN:
+    if conv.assignee_id != user.pk and not member.manages:
         raise PapoError("forbidden", "only the assigned agent or a site admin may do this")
     return member
 

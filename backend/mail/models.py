@@ -19,6 +19,8 @@ class SentMail(models.Model):
         FOLLOWUP = "followup", "Reply the visitor did not see"
         TRANSCRIPT = "transcript", "Transcript (to the visitor)"
         SITE_TRANSCRIPT = "site_transcript", "Transcript (to the site)"
+        INVITE = "invite", "Invitation to a site (set a password)"
+        ADDED = "added", "Added to a site"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Being sent"

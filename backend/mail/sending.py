@@ -53,9 +53,10 @@ def refusal(row: SentMail) -> str:
     return ""
 
 
-def send(key: str, build: Callable[[SentMail], EmailMultiAlternatives]) -> str:
+def send(key: str, build: Callable[[SentMail], EmailMultiAlternatives | None]) -> str:
     """Send the claimed mail ``key`` unless it went already or must not go; returns
-    its status. A failure to reach the mail server raises (the task retries)."""
+    its status. ``build`` may answer None: what the mail was about is gone (an
+    invitation revoked). A failure to reach the mail server raises (the task retries)."""
     row = SentMail.objects.get(key=key)
     if row.status != SentMail.Status.PENDING:
         return row.status
@@ -65,7 +66,12 @@ def send(key: str, build: Callable[[SentMail], EmailMultiAlternatives]) -> str:
                                                   reason=reason)
         log.info("mail %s to %s not sent: %s", key, row.to, reason)
         return SentMail.Status.SKIPPED
-    build(row).send()
+    message = build(row)
+    if message is None:
+        SentMail.objects.filter(pk=row.pk).update(status=SentMail.Status.SKIPPED,
+                                                  reason="no longer due")
+        return SentMail.Status.SKIPPED
+    message.send()
     SentMail.objects.filter(pk=row.pk).update(status=SentMail.Status.SENT)
     log.info("mail %s sent to %s", key, row.to)
     return SentMail.Status.SENT

@@ -30,9 +30,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
+from agents import invite_tokens
 from agents.availability import for_widgets
-from agents.models import Membership
+from agents.models import MANAGERS, Invite, Membership
 from conversations.models import Conversation, Message
+from sites.models import Site
 
 from . import compose, inbound, links, sending
 from .models import SentMail
@@ -85,7 +87,7 @@ def _site_addresses(site) -> list[str]:
     if site.notify_email:
         return [site.notify_email]
     return sorted({m.user.email for m in Membership.objects.filter(
-        site=site, role=Membership.Role.ADMIN, user__is_active=True).select_related("user")
+        site=site, role__in=MANAGERS, user__is_active=True).select_related("user")
         if m.user.email})
 
 
@@ -195,9 +197,38 @@ def _visible_seqs(conv: Conversation) -> list[int]:
     return list(conv.messages.filter(internal=False).order_by("seq").values_list("seq", flat=True))
 
 
+def _invite(row: SentMail):
+    """``invite:<invite>:<sent at>:<language>``: the invitation as it stands now
+    (None once revoked or sent again: that mail carries the link)."""
+    _, pk, sent_at, language = row.key.split(":")
+    invite = (Invite.objects.select_related("site", "user", "invited_by")
+              .filter(pk=int(pk)).first())
+    if invite is None or f"{invite.sent_at.timestamp():.3f}" != sent_at:
+        return None
+    by = invite.invited_by
+    return compose.build(kind="invite", site=invite.site, to=row.to, language=language,
+                         context={"inviter": (by.get_full_name() or by.get_username())
+                                  if by else "", "role": invite.get_role_display(),
+                                  "link": links.absolute(invite_tokens.link_path(invite.user)),
+                                  "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)})
+
+
+def _added(row: SentMail):
+    """``added:<site>:<user>:<when>:<language>``: someone who has an account was
+    made a member; they hear where to find it."""
+    _, site_id, _user, _when, language = row.key.split(":")
+    site = Site.objects.filter(pk=int(site_id)).first()
+    if site is None:
+        return None
+    return compose.build(kind="added", site=site, to=row.to, language=language,
+                         context={"console_url": links.absolute(reverse("console:app"))})
+
+
 _BUILDERS = {
     SentMail.Kind.UNANSWERED: _for_site("unanswered", notes=False),
     SentMail.Kind.SITE_TRANSCRIPT: _for_site("site_transcript", notes=True),
     SentMail.Kind.FOLLOWUP: _followup,
     SentMail.Kind.TRANSCRIPT: _transcript,
+    SentMail.Kind.INVITE: _invite,
+    SentMail.Kind.ADDED: _added,
 }

@@ -110,6 +110,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "console.access.nav",
             ],
         },
     },
@@ -240,6 +241,14 @@ PAPO_PUBLIC_URL = os.environ.get("PAPO_PUBLIC_URL", "http://127.0.0.1:8000" if D
 # /mail/inbound/, signed with PAPO_INBOUND_SECRET. Both unset: no Reply-To, no inbound.
 PAPO_INBOUND_DOMAIN = os.environ.get("PAPO_INBOUND_DOMAIN", "")
 PAPO_INBOUND_SECRET = os.environ.get("PAPO_INBOUND_SECRET", "")
+# Who may create a site from the console (agents/site_actions.py): "members" (default:
+# staff, and anyone who is a member of a site here) or "staff" (staff only).
+PAPO_SITE_CREATORS = os.environ.get("PAPO_SITE_CREATORS", "members")
+if PAPO_SITE_CREATORS not in ("members", "staff"):
+    raise ImproperlyConfigured("PAPO_SITE_CREATORS must be 'members' or 'staff'.")
+# An invitation's set-password link works once, for this long (Django's password
+# reset tokens: agents/invites.py). Django's own default is three days.
+PASSWORD_RESET_TIMEOUT = env_int("PAPO_INVITE_SECONDS", 3 * 24 * 3600)
 if EMAIL_URL and not PAPO_PUBLIC_URL:
     raise ImproperlyConfigured("PAPO_PUBLIC_URL must be set when EMAIL_URL is: the links "
                                "in mails are made from it (e.g. https://papo.example.com).")

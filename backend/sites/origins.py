@@ -82,3 +82,18 @@ def origin_allowed(origin: str | None, allowed: Collection[str]) -> bool:
         return normalize_origin(origin) in allowed
     except ValueError:
         return False
+
+
+def origin_of_address(address: str) -> str:
+    """The origin of a site's address as a person types it: ``shop.example``,
+    ``https://shop.example/about``, ``HTTP://Shop.Example:8080/`` (no scheme:
+    https). Raises ValueError when there is no exact origin in it."""
+    address = (address or "").strip()
+    if not address:
+        raise ValueError("empty address")
+    if "://" not in address:
+        address = "https://" + address
+    parts = urlsplit(address)
+    if "@" in parts.netloc:
+        raise ValueError("an origin has no credentials")
+    return normalize_origin(f"{parts.scheme}://{parts.netloc}")

@@ -6,9 +6,11 @@ origin the site does not list (a staging host, ``www.`` or not, http or https);
 the install check (issue #22) reads :func:`seen_origins` to say so.
 
 Any client can send any ``Origin``, so writing must stay cheap and bounded: at
-most one write a minute per (site, origin) — a memo in this process first, then
-the shared cache for the others — and at most :data:`MAX_PER_SITE` origins per
-site, where a new refused origin replaces the refused one seen longest ago.
+most one write a minute per (site, origin, allowed or not) — a memo in this
+process first, then the shared cache for the others — and at most
+:data:`MAX_PER_SITE` origins per site, where a new refused origin replaces the
+refused one seen longest ago. A change of verdict is written at once: the
+owner who just allowed an origin sees the check turn green on the next load.
 Recording is a nicety: it never fails the request or the handshake it rides on.
 """
 
@@ -34,9 +36,9 @@ log = logging.getLogger("papo.sites")
 THROTTLE_SECONDS = 60
 MAX_PER_SITE = 50
 _MEMO_MAX = 10_000
-# (site id, origin) -> monotonic time of this process's last write. Keyed by
+# (site id, origin, allowed) -> monotonic time of this process's last write. Keyed by
 # database ids: tests clear it (backend/conftest.py).
-_recent: dict[tuple[int, str], float] = {}
+_recent: dict[tuple[int, str, bool], float] = {}
 
 
 @dataclass(frozen=True)
@@ -70,14 +72,15 @@ def record(site: Site, origin: str | None, allowed: bool) -> None:
     if not origin:
         return  # not a browser's cross-origin request: nothing to tell the owner
     origin = shown(origin)
-    memo = (site.pk, origin)
+    memo = (site.pk, origin, allowed)
     now = time.monotonic()
     if now - _recent.get(memo, -THROTTLE_SECONDS) < THROTTLE_SECONDS:
         return
     if len(_recent) >= _MEMO_MAX:
         _recent.clear()
     _recent[memo] = now
-    key = f"papo:seen:{site.pk}:{hashlib.sha256(origin.encode()).hexdigest()[:24]}"
+    digest = hashlib.sha256(origin.encode()).hexdigest()[:24]
+    key = f"papo:seen:{site.pk}:{digest}:{int(allowed)}"
     try:
         if not shared().add(key, 1, timeout=THROTTLE_SECONDS):
             return  # another process wrote it this minute

@@ -144,7 +144,7 @@ def test_who_may_change_memberships_and_what_is_checked(make_site, make_agent):
                    max_concurrent=5) == "forbidden"
     assert refused(actions.do_remove_membership, outsider, member.pk) == "not_found"
     # bad terms, missing rows, a second membership
-    for role, cap in (("owner", 5), ("agent", -1), ("agent", "5"), ("agent", True),
+    for role, cap in (("boss", 5), ("agent", -1), ("agent", "5"), ("agent", True),
                       ("agent", actions.MAX_CAPACITY + 1)):
         assert refused(actions.do_add_membership, boss, site.pk, newbie.pk, role=role,
                        max_concurrent=cap) == "invalid"

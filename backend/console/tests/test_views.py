@@ -111,6 +111,7 @@ def test_site_settings_for_admins_only(client, site_a, make_site, make_agent):
                             "color": "#123456", "greeting": "Oi!", "offline_message": "Away",
                             "default_locale": "pt-br", "prechat_form": "on",
                             "time_zone": "UTC", "queue_hold_minutes": "30",
+                            "followup_minutes": "10",
                             "file_max_bytes": "2000000", "file_types": ["image", "pdf"]})
     assert res.status_code == 302
     site_a.refresh_from_db()
@@ -140,7 +141,8 @@ def test_consent_free_mode_and_spanish_from_the_settings_page(client, site_a, ma
     login(client, admin)
     res = client.post(url, {"allowed_origins": "https://a.example", "color": "#123456",
                             "greeting": "Hola", "offline_message": "Away",
-                            "default_locale": "es", "consent_free": "on"})
+                            "default_locale": "es", "consent_free": "on", "time_zone": "UTC",
+                            "queue_hold_minutes": "30", "followup_minutes": "10"})
     assert res.status_code == 302
     site_a.refresh_from_db()
     assert site_a.consent_free and site_a.default_locale == "es"
@@ -166,4 +168,4 @@ def test_pages_follow_the_browser_language_and_the_agents_choice(client, site_a,
 
 
 def test_membership_roles_exist():
-    assert {c for c, _ in Membership.Role.choices} == {"agent", "admin"}
+    assert {c for c, _ in Membership.Role.choices} == {"owner", "admin", "agent"}

@@ -41,7 +41,7 @@ class Command(BaseCommand):
         user.is_superuser = True
         user.save()
         Membership.objects.update_or_create(
-            user=user, site=site, defaults={"role": Membership.Role.ADMIN, "max_concurrent": 5}
+            user=user, site=site, defaults={"role": Membership.Role.OWNER, "max_concurrent": 5}
         )
         Presence.objects.get_or_create(user=user)
         backend = opts["backend"].rstrip("/")
