@@ -41,6 +41,8 @@ export class Store {
   resolvedHasMore = false;
   /** The first lists arrived: an empty list now means "nothing there". */
   loaded = false;
+  /** Chats exist (or existed) on the agent's sites; false: none ever, the console is brand new. */
+  hasChatsBefore = false;
   /** `yes` after the first welcome, `again` after a reconnect (tests wait on it). */
   ready: '' | 'yes' | 'again' = '';
   socket: SocketState = 'offline';
@@ -83,6 +85,11 @@ export class Store {
   /** The selected conversation, if the console holds it. */
   get current(): Conversation | undefined {
     return this.selected !== null ? this.inbox.get(this.selected) : undefined;
+  }
+
+  /** Any chat at all, live or resolved: else the inbox explains where chats come from. */
+  get hasChats(): boolean {
+    return this.hasChatsBefore || this.inbox.convs.size > 0;
   }
 
   get me(): number {

@@ -26,6 +26,11 @@ export async function reloadLists(ctx: Ctx): Promise<void> {
   for (const c of [...store.inbox.convs.values()]) {
     if (c.status !== 'resolved' && !live.has(c.id) && c.id !== store.selected) store.inbox.convs.delete(c.id);
   }
+  if (!store.hasChats) {
+    // Nothing live: is the console brand new (its inbox then says where chats come from)?
+    const resolved = await sock.request({ type: 'list', box: 'resolved', limit: 1 });
+    store.hasChatsBefore = (resolved.conversations as Conversation[]).length > 0;
+  }
   if (store.box === 'resolved') await loadResolved(ctx, false);
 }
 

@@ -7,6 +7,7 @@
 import type { SocketState } from '../client/socket';
 import { isolated } from '../format';
 import { t } from '../i18n';
+import { visitorName } from '../names';
 import * as notify from '../notify';
 import type { Agent, Canned, Conversation, Frame, Message, Welcome } from '../protocol';
 import { ProtocolError } from '../protocol';
@@ -89,7 +90,7 @@ function onConversation(ctx: Ctx, event: string, c: Conversation): void {
   const { store } = ctx;
   const prev = store.inbox.upsert(c);
   const me = store.me;
-  const name = c.visitor.display_name;
+  const name = visitorName(c.visitor);
   if ((event === 'created' || event === 'requeued') && c.status === 'waiting') {
     notify.beep('chat');
     notify.desktop(t('newChat'), t('newChatFrom', { name: isolated(name) }), 'papo-chat-' + c.id, () => void select(ctx, c.id));
@@ -111,7 +112,7 @@ function onMessage(ctx: Ctx, m: Message): void {
   if (c && m.author === 'visitor' && c.assignee?.id === store.me && c.status === 'open') {
     if (document.hidden || store.selected !== c.id) {
       notify.beep('message');
-      notify.desktop(t('newMessageFrom', { name: isolated(c.visitor.display_name) }), m.body.slice(0, 140), 'papo-msg-' + c.id, () => void select(ctx, c.id));
+      notify.desktop(t('newMessageFrom', { name: isolated(visitorName(c.visitor)) }), m.body.slice(0, 140), 'papo-msg-' + c.id, () => void select(ctx, c.id));
     }
   }
   if (m.conversation === store.selected) {
@@ -124,7 +125,9 @@ function onMessage(ctx: Ctx, m: Message): void {
 function onTyping(ctx: Ctx, f: Frame): void {
   const { store } = ctx;
   const conv = f.conversation as number;
-  if (f.state === 'start') store.peerTyping.set(conv, { name: String(f.name || ''), until: Date.now() + TYPING_SHOWN_MS });
+  const visitor = f.author === 'visitor' ? store.inbox.get(conv)?.visitor : undefined;
+  const name = visitor ? visitorName(visitor) : String(f.name || '');
+  if (f.state === 'start') store.peerTyping.set(conv, { name, until: Date.now() + TYPING_SHOWN_MS });
   else store.peerTyping.delete(conv);
   if (conv === store.selected) store.changed('typing');
 }

@@ -18,6 +18,7 @@
 import { ConsoleSocket, browserEnv } from '../client/socket';
 import { h, replace } from '../dom';
 import { titleWithCount } from '../format';
+import { t } from '../i18n';
 import type { Ctx } from '../intents/context';
 import { markRead } from '../intents/chat';
 import { checkSession, onFrame, onState, onWelcome, tick } from '../intents/live';
@@ -73,6 +74,7 @@ export class ConsoleApp {
     const sidebar = new SidebarView(ctx);
     const toast = h('div', { class: 'toast', role: 'alert', hidden: true });
     replace(root,
+      h('h1', { class: 'sr-only' }, t('inboxTitle')),
       toolbar.el,
       inbox.el,
       h('section', { class: 'pane' }, header.el, thread.list, thread.typing, composer.el),

@@ -8,6 +8,7 @@ import { isolated } from '../format';
 import { t, type MessageKey } from '../i18n';
 import type { Ctx } from '../intents/context';
 import { act, select } from '../intents/chat';
+import { visitorName } from '../names';
 import { agentRating, endedChip, previousChat, ratingBadge } from '../rating';
 
 const STATUS_KEY: Record<string, MessageKey> = { waiting: 'statusWaiting', open: 'statusOpen', resolved: 'statusResolved' };
@@ -53,7 +54,7 @@ export class HeaderView {
     const before = previousChat(c, store.past.get(c.id));
     replace(this.el,
       h('div', { class: 'title' },
-        h('h2', null, iso(c.visitor.display_name)),
+        h('h2', null, iso(visitorName(c.visitor))),
         h('span', { class: 'status ' + c.status, 'data-status': c.status }, t(STATUS_KEY[c.status])),
         endedChip(c), ratingBadge(c),
         h('span', { class: 'muted' }, ...(c.assignee ? [iso(c.assignee.name), c.assignee.id === me ? ` (${t('you')})` : ''] : [t('unassigned')]))),

@@ -3,13 +3,16 @@
  * counts and an unread dot), the resolved box's search, and the list of
  * conversations, each row the visitor, the last line and its time.
  */
-import { h, iso, replace, userText } from '../dom';
-import { clock, systemText } from '../format';
-import { t, type MessageKey } from '../i18n';
+import { h, iso, replace, sentence, userText } from '../dom';
+import { clock } from '../format';
+import { t, tParts, type MessageKey } from '../i18n';
 import type { Ctx } from '../intents/context';
 import { loadMoreResolved, select, setBox, setSearch } from '../intents/chat';
+import { visitorName } from '../names';
+import { preview } from '../preview';
 import type { Box } from '../protocol';
 import { endedChip, ratingBadge } from '../rating';
+import { emptyState } from './empty';
 
 const BOXES: Array<[Box, MessageKey]> = [['queue', 'waiting'], ['mine', 'mine'], ['open', 'allOpen'], ['resolved', 'resolved']];
 
@@ -19,6 +22,8 @@ export class InboxView {
   private tabs = h('div', { class: 'tabs', role: 'tablist' });
   private list = h('ul', { class: 'conv-list', 'aria-label': t('waiting') });
   private more: HTMLButtonElement;
+  /** What to do next, where the list is empty. */
+  private empty = h('div', { class: 'empty-state' });
   private searchTimer: number | undefined;
 
   constructor(private ctx: Ctx) {
@@ -28,7 +33,7 @@ export class InboxView {
       this.searchTimer = window.setTimeout(() => setSearch(ctx, this.search.value), 250);
     });
     this.more = h('button', { type: 'button', class: 'more', hidden: true, onclick: () => loadMoreResolved(ctx) }, t('loadMore'));
-    this.el = h('section', { class: 'inbox' }, this.tabs, this.search, this.list, this.more);
+    this.el = h('section', { class: 'inbox' }, this.tabs, this.search, this.list, this.empty, this.more);
     ctx.store.on(['tabs', 'list'], (changed) => {
       if (changed.has('tabs')) this.renderTabs();
       if (changed.has('list')) this.renderList();
@@ -48,38 +53,37 @@ export class InboxView {
       }, t(label), n[box] !== null ? h('span', { class: 'count' }, n[box]) : null, unread ? h('span', { class: 'dot', 'aria-hidden': 'true' }) : null);
     }));
     this.search.hidden = store.box !== 'resolved';
+    this.list.setAttribute('aria-label', t(BOXES.find(([box]) => box === store.box)![1]));
   }
 
   private renderList(): void {
     const { store } = this.ctx;
     const rows = store.inbox.list(store.box);
     this.more.hidden = !(store.box === 'resolved' && store.resolvedHasMore);
-    if (!rows.length) {
-      replace(this.list, store.loaded ? h('li', { class: 'empty' }, t('noConversations')) : null);
-      return;
-    }
+    this.list.hidden = !rows.length;
+    replace(this.empty, ...(!rows.length && store.loaded ? emptyState(this.ctx, () => this.clearSearch()) : []));
     replace(this.list, ...rows.map((c) => {
       const unread = store.inbox.isUnread(c);
-      const last = c.last_message;
-      const data: Record<string, string> = last?.event === 'rated' && c.rating ? { score: String(c.rating.score) } : last?.event === 'ended' ? { by: c.visitor.display_name } : {};
-      const preview = !last ? [] : last.author === 'system' ? [systemText({ event: last.event || '', data }).replace(/\?/g, '').trim()]
-        : [last.internal ? t('noteBadge') + ': ' : '', userText('span', '', last.body)];
-      return h('li', {
-        class: 'conv' + (c.id === store.selected ? ' on' : '') + (unread ? ' unread' : ''), 'data-id': c.id,
-        tabindex: 0, role: 'button',
-        onclick: () => void select(this.ctx, c.id),
-        onkeydown: (ev: Event) => {
-          if ((ev as KeyboardEvent).key === 'Enter') void select(this.ctx, c.id);
-        },
-      },
-      h('div', { class: 'row1' },
-        h('span', { class: 'name' }, iso(c.visitor.display_name)),
-        c.visitor.verified ? h('span', { class: 'badge verified', title: t('verified') }, '✓') : null,
-        h('span', { class: 'when' }, clock(last?.created_at || c.updated_at))),
-      h('div', { class: 'row2' },
-        h('span', { class: 'preview' }, ...preview),
-        endedChip(c), ratingBadge(c),
-        store.box === 'open' && c.assignee ? h('span', { class: 'who' }, iso(c.assignee.name)) : null));
+      const on = c.id === store.selected;
+      const last = preview(c, store.me);
+      return h('li', { class: 'conv' + (on ? ' on' : '') + (unread ? ' unread' : ''), 'data-id': c.id },
+        h('button', { type: 'button', class: 'conv-open', 'aria-current': on ? 'true' : null, onclick: () => void select(this.ctx, c.id) },
+          h('span', { class: 'row1' },
+            h('span', { class: 'name' }, iso(visitorName(c.visitor))),
+            c.visitor.verified ? h('span', { class: 'badge verified', title: t('verified') }, '✓') : null,
+            h('span', { class: 'when' }, clock(c.last_message?.created_at || c.updated_at))),
+          h('span', { class: 'row2' },
+            last?.body ? h('span', { class: 'by' }, last.note ? t('noteBadge') + ' · ' : '',
+              ...(last.mine ? [t('said', { who: last.who })] : sentence(tParts('said', { who: last.who })))) : null,
+            last ? h('span', { class: 'preview' }, last.body ? userText('span', '', last.text) : last.text) : h('span', { class: 'preview' }),
+            endedChip(c), ratingBadge(c),
+            store.box === 'open' && c.assignee ? h('span', { class: 'who' }, iso(c.assignee.name)) : null)));
     }));
+  }
+
+  private clearSearch(): void {
+    this.search.value = '';
+    setSearch(this.ctx, '');
+    this.search.focus();
   }
 }

@@ -8,6 +8,7 @@ import { dateTime, localTimeIn, safeHttpUrl } from '../format';
 import { t, type MessageKey } from '../i18n';
 import type { Ctx } from '../intents/context';
 import { select } from '../intents/chat';
+import { visitorName } from '../names';
 import { endedChip, ratingBadge, ratingDetail } from '../rating';
 import { parseUserAgent } from '../ua';
 
@@ -33,7 +34,7 @@ export class SidebarView {
     const pages = (store.pages.get(v.id) || []).slice().reverse();
     const past = store.past.get(c.id);
     replace(this.el,
-      h('h3', null, iso(v.display_name), ' ',
+      h('h3', null, iso(visitorName(v)), ' ',
         v.verified ? h('span', { class: 'badge verified', title: t('verified') }, '✓ ' + t('verified')) : h('span', { class: 'badge unverified' }, t('unverified'))),
       h('dl', null,
         row('email', v.email ? iso(v.email) : '—'),

@@ -8,6 +8,7 @@ import { clock, systemParts } from '../format';
 import { t, tParts } from '../i18n';
 import type { Ctx } from '../intents/context';
 import { loadEarlier } from '../intents/history';
+import { visitorName } from '../names';
 import { ratedLine } from '../rating';
 
 export class ThreadView {
@@ -45,7 +46,9 @@ export class ThreadView {
     if (thread.hasMore) items.push(h('li', { class: 'earlier' }, h('button', { type: 'button', onclick: () => void this.earlier() }, t('loadEarlier'))));
     for (const m of msgs) {
       if (m.author === 'system') {
-        const line = m.event === 'rated' ? ratedLine(m) : sentence(systemParts(m));
+        // `ended` names the visitor as they were then; the console names them as everywhere else.
+        const named = m.event === 'ended' ? { event: m.event, data: { ...m.data, by: visitorName(c.visitor) } } : m;
+        const line = m.event === 'rated' ? ratedLine(m) : sentence(systemParts(named));
         const ending = m.event === 'ended' || m.event === 'resolved';
         items.push(h('li', { class: ending ? 'sys ending' : 'sys', 'data-seq': m.seq, 'data-event': m.event }, h('span', null, ...line), ' ', h('time', null, clock(m.created_at))));
         continue;
@@ -54,7 +57,7 @@ export class ThreadView {
       items.push(h('li', { class: cls, 'data-seq': m.seq },
         h('div', { class: 'meta' },
           m.internal ? h('span', { class: 'badge note-badge' }, t('noteBadge')) : null,
-          h('span', { class: 'who' }, iso(m.author === 'visitor' ? c.visitor.display_name : m.agent?.name)),
+          h('span', { class: 'who' }, iso(m.author === 'visitor' ? visitorName(c.visitor) : m.agent?.name)),
           h('time', { datetime: m.created_at }, clock(m.created_at))),
         userText('div', 'body', m.body),
         m.seq === seenSeq ? h('div', { class: 'seen' }, '✓✓ ' + t('seen')) : null));
