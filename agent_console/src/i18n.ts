@@ -6,7 +6,7 @@
 const en = {
   waiting: 'Waiting', mine: 'Mine', allOpen: 'All open', resolved: 'Resolved',
   search: 'Search resolved: name, email or text', searchLabel: 'Search',
-  noConversations: 'Nothing here.', loadMore: 'Load more', loadEarlier: 'Load earlier messages',
+  loadMore: 'Load more', loadEarlier: 'Load earlier messages',
   pickConversation: 'Pick a conversation on the left.',
   claim: 'Claim', transfer: 'Transfer', transferTo: 'Transfer to…', resolve: 'Resolve', reopen: 'Reopen',
   noOneOnline: 'No other agent online', send: 'Send', note: 'Internal note',
@@ -38,6 +38,26 @@ const en = {
   endedByVisitor: 'Ended by the visitor', rating: 'Rating', ratingOf: '{score} out of 5', notRated: 'Not rated',
   ratingSum: 'Rated {avg} ({n} in 30 days)', ratingSumTitle: 'Average rating of your chats in the last 30 days',
   returning: 'Returning visitor — previous chat #{id}',
+  inboxTitle: 'Inbox', youSaid: 'You', said: '{who}:',
+  // A visitor with no name or e-mail: "{colour} {animal}" from their id. The lists'
+  // order is shared by every language (the same visitor gets the same pair).
+  friendlyName: '{colour} {animal}',
+  nameColours: 'Blue|Green|Grey|Pink|Orange|Violet|Turquoise|Lilac|Brown|Silver|Coral|Indigo|Amber|Jade|Scarlet|Olive|Cyan|Magenta|Bronze|Ochre|Cream|Ruby|Sky|Mint',
+  nameAnimals: 'Fox|Owl|Otter|Panda|Tiger|Whale|Falcon|Koala|Lynx|Heron|Dolphin|Badger|Turtle|Penguin|Rabbit|Bear|Deer|Swan|Seal|Wolf|Hedgehog|Parrot|Zebra|Bee|Toucan|Jaguar|Llama|Moose|Sparrow|Octopus|Squirrel|Beaver|Eagle|Lion|Crow|Hare|Stork|Bison|Puma|Orca|Ibis|Macaw|Capybara|Sloth|Armadillo|Tapir|Manatee|Hummingbird',
+  emptyNoChatsTitle: 'No chats yet',
+  emptyNoChats: 'Chats appear here as soon as a visitor writes from your site. You will hear a sound, and get a desktop notification if you allow it.',
+  emptyInstall: 'To put the chat on your site, paste its snippet into your pages. The site’s settings have it, with a copy button.',
+  emptyInstallLink: 'Get the snippet',
+  emptyQueueTitle: 'Nobody is waiting',
+  emptyQueue: 'New chats wait here until someone claims them; you will hear a sound when one arrives.',
+  emptyMineTitle: 'No chats assigned to you',
+  emptyMine: 'Claim a chat from Waiting, or stay online and new chats will be routed to you.',
+  emptyOpenTitle: 'No open chats', emptyOpen: 'Chats an agent is handling appear here.',
+  emptyResolvedTitle: 'No resolved chats yet',
+  emptyResolved: 'Chats stay here once resolved; search them by name, e-mail or words from the chat.',
+  emptySearchTitle: 'No resolved chat matches “{q}”',
+  emptySearch: 'Try fewer or other words: a name, an e-mail, or words from the chat.',
+  clearSearch: 'Clear the search',
 };
 
 type Key = keyof typeof en;
@@ -45,7 +65,7 @@ type Key = keyof typeof en;
 const ptBR: Record<Key, string> = {
   waiting: 'Aguardando', mine: 'Minhas', allOpen: 'Todas abertas', resolved: 'Resolvidas',
   search: 'Buscar resolvidas: nome, e-mail ou texto', searchLabel: 'Buscar',
-  noConversations: 'Nada aqui.', loadMore: 'Carregar mais', loadEarlier: 'Carregar mensagens anteriores',
+  loadMore: 'Carregar mais', loadEarlier: 'Carregar mensagens anteriores',
   pickConversation: 'Escolha uma conversa à esquerda.',
   claim: 'Assumir', transfer: 'Transferir', transferTo: 'Transferir para…', resolve: 'Resolver', reopen: 'Reabrir',
   noOneOnline: 'Nenhum outro agente online', send: 'Enviar', note: 'Nota interna',
@@ -77,6 +97,24 @@ const ptBR: Record<Key, string> = {
   endedByVisitor: 'Encerrada pelo visitante', rating: 'Avaliação', ratingOf: '{score} de 5', notRated: 'Sem avaliação',
   ratingSum: 'Nota {avg} ({n} em 30 dias)', ratingSumTitle: 'Média das avaliações das suas conversas nos últimos 30 dias',
   returning: 'Visitante recorrente — conversa anterior nº {id}',
+  inboxTitle: 'Caixa de entrada', youSaid: 'Você', said: '{who}:',
+  friendlyName: '{animal} {colour}',
+  nameColours: 'Azul|Verde|Cinza|Rosa|Laranja|Violeta|Turquesa|Lilás|Marrom|Prata|Coral|Índigo|Âmbar|Jade|Escarlate|Oliva|Ciano|Magenta|Bronze|Ocre|Creme|Rubi|Celeste|Menta',
+  nameAnimals: 'Raposa|Coruja|Lontra|Panda|Tigre|Baleia|Falcão|Coala|Lince|Garça|Golfinho|Texugo|Tartaruga|Pinguim|Coelho|Urso|Cervo|Cisne|Foca|Lobo|Ouriço|Papagaio|Zebra|Abelha|Tucano|Onça|Lhama|Alce|Pardal|Polvo|Esquilo|Castor|Águia|Leão|Corvo|Lebre|Cegonha|Bisão|Puma|Orca|Íbis|Arara|Capivara|Preguiça|Tatu|Anta|Peixe-boi|Beija-flor',
+  emptyNoChatsTitle: 'Nenhuma conversa ainda',
+  emptyNoChats: 'As conversas aparecem aqui assim que um visitante escrever pelo seu site. Você ouvirá um som e, se permitir, receberá uma notificação na área de trabalho.',
+  emptyInstall: 'Para colocar o chat no seu site, cole o código dele nas suas páginas. Ele está nas configurações do site, com um botão de copiar.',
+  emptyInstallLink: 'Pegar o código',
+  emptyQueueTitle: 'Ninguém aguardando',
+  emptyQueue: 'Novas conversas esperam aqui até alguém assumi-las; você ouvirá um som quando chegar uma.',
+  emptyMineTitle: 'Nenhuma conversa com você',
+  emptyMine: 'Assuma uma conversa em Aguardando, ou fique online e novas conversas serão encaminhadas a você.',
+  emptyOpenTitle: 'Nenhuma conversa aberta', emptyOpen: 'As conversas que um agente está atendendo aparecem aqui.',
+  emptyResolvedTitle: 'Nenhuma conversa resolvida ainda',
+  emptyResolved: 'As conversas ficam aqui depois de resolvidas; busque por nome, e-mail ou palavras da conversa.',
+  emptySearchTitle: 'Nenhuma conversa resolvida corresponde a “{q}”',
+  emptySearch: 'Tente menos palavras ou outras: um nome, um e-mail ou palavras da conversa.',
+  clearSearch: 'Limpar a busca',
 };
 
 export const CATALOGUES: Record<string, Record<Key, string>> = { en, 'pt-br': ptBR };

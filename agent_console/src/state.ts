@@ -47,7 +47,10 @@ export class Inbox {
         ...c,
         last_seq: Math.max(c.last_seq, m.seq),
         updated_at: m.created_at > c.updated_at ? m.created_at : c.updated_at,
-        last_message: { seq: m.seq, author: m.author, body: m.body.slice(0, 200), event: m.event, internal: !!m.internal, created_at: m.created_at },
+        last_message: {
+          seq: m.seq, author: m.author, agent: m.agent, body: m.body.slice(0, 200), event: m.event, data: m.data || {},
+          internal: !!m.internal, created_at: m.created_at,
+        },
       };
       this.convs.set(c.id, next);
       return next;

@@ -156,11 +156,14 @@ export interface Rating {
   rated_at: string;
 }
 
+/** A conversation's newest message, for list previews that say who said what (`agent`: the agent who wrote it; `data`: a system event's names). */
 export interface LastMessage {
   seq: number;
   author: 'visitor' | 'agent' | 'system';
+  agent: AgentRef | null;
   body: string;
   event: string;
+  data: Record<string, string>;
   internal: boolean;
   created_at: string;
 }

@@ -104,7 +104,7 @@ def publish_message(conv: Conversation, msg: Message, *, prev_visible: int | Non
 
 def publish_conversation(conv: Conversation, event: str) -> None:
     """Tell the site's agents and the visitor that a conversation changed."""
-    last = conv.messages.order_by("-seq").first()
+    last = conv.messages.select_related("agent").order_by("-seq").first()
     events.publish(
         groups.site_agents(conv.site_id),
         {"type": "conversation", "event": event,

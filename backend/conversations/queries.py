@@ -49,7 +49,8 @@ def list_conversations(user, box: str, site_key: str | None = None, before: int 
         .annotate(last_message_id=last_id)
         .order_by(*order)[: limit + 1]
     )
-    lasts = Message.objects.in_bulk([r.last_message_id for r in rows if r.last_message_id])
+    lasts = Message.objects.select_related("agent").in_bulk(  # previews name the author
+        [r.last_message_id for r in rows if r.last_message_id])
     return (
         [serializers.conversation_for_console(r, lasts.get(r.last_message_id))
          for r in rows[:limit]],
@@ -84,7 +85,8 @@ def visitor_history(user, conversation_id: int, limit: int = 20) -> dict:
             .values("pk")[:1]))
         .order_by("-created_at", "-pk")[: limit + 1]
     )
-    lasts = Message.objects.in_bulk([r.last_message_id for r in rows if r.last_message_id])
+    lasts = Message.objects.select_related("agent").in_bulk(  # previews name the author
+        [r.last_message_id for r in rows if r.last_message_id])
     return {
         "visitor": conv.visitor.public_id,
         "conversations": [serializers.conversation_for_console(r, lasts.get(r.last_message_id))

@@ -108,8 +108,10 @@ def conversation_for_console(conv: Conversation, last: Message | None = None) ->
         else {
             "seq": last.seq,
             "author": last.author,
+            "agent": agent_ref(last.agent) if last.agent_id is not None else None,
             "body": last.body[:200],
             "event": last.event,
+            "data": last.data,
             "internal": last.internal,
             "created_at": iso(last.created_at),
         },

@@ -54,8 +54,11 @@ WIDGET_CONVERSATION = Obj({
     "id": INT, "status": STATUS, "agent": Maybe(Obj({"name": STR})), "last_seq": INT,
     "agent_read_seq": INT, "rating": Maybe(INT),
 }, name="Conversation")
-LAST_MESSAGE = Obj({"seq": INT, "author": AUTHOR, "body": STR, "event": STR, "internal": BOOL,
-                    "created_at": STR}, name="LastMessage")
+LAST_MESSAGE = Obj({"seq": INT, "author": AUTHOR, "agent": Maybe(AGENT_REF), "body": STR,
+                    "event": STR, "data": Map(STR), "internal": BOOL, "created_at": STR},
+                   name="LastMessage", doc="A conversation's newest message, for list previews "
+                   "that say who said what (`agent`: the agent who wrote it; `data`: a system "
+                   "event's names).")
 RATING = Obj({"score": INT, "comment": STR, "rated_at": STR}, name="Rating",
              doc="The visitor's rating of a conversation (1 to 5), with their comment.")
 CONSOLE_CONVERSATION = Obj({

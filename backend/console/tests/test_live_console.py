@@ -106,6 +106,34 @@ async def test_search_and_visitor_history(live_papo):
     await visitor.close()
 
 
+async def test_list_previews_name_who_said_what(live_papo):
+    """A row's last message carries its author and a system event's names, so
+    the console's preview reads "Ana: On its way" or "Ana took the conversation"."""
+    team = live_papo.team("ana")
+    ana = team.agents["ana"]
+    console, visitor, _, conv = await chat(live_papo, team)
+
+    async def last() -> dict:
+        rows = (await console.request({"type": "list", "box": "mine"}))["conversations"]
+        return next(c for c in rows if c["id"] == conv)["last_message"]
+
+    took = await last()
+    assert (took["author"], took["event"], took["agent"]) == ("system", "assigned", None)
+    assert took["data"]["agent"] == "Ana"
+    await console.request({"type": "send", "conversation": conv, "client_id": client_id(),
+                           "body": "On its way"})
+    said = await last()
+    assert (said["author"], said["body"], said["data"]) == ("agent", "On its way", {})
+    assert said["agent"] == {"id": ana["id"], "name": "Ana"}
+    await visitor.request({"type": "send", "client_id": client_id(), "body": "Thanks!"})
+    await console.expect("message", body="Thanks!")
+    assert (await last())["agent"] is None
+    resolved = await console.request({"type": "resolve", "conversation": conv})
+    assert resolved["conversation"]["last_message"]["data"] == {"by": "Ana"}
+    await console.close()
+    await visitor.close()
+
+
 @pytest.mark.security
 async def test_canned_responses_live_and_scoped(live_papo):
     team = live_papo.team("ana", "bob", role="admin")

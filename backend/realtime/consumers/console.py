@@ -28,7 +28,8 @@ PING_SECONDS = 25
 
 
 def _conversation_view(conv) -> dict:
-    return serializers.conversation_for_console(conv, conv.messages.order_by("-seq").first())
+    last = conv.messages.select_related("agent").order_by("-seq").first()
+    return serializers.conversation_for_console(conv, last)
 
 
 def _act(action, user, *args) -> dict:

@@ -1,0 +1,35 @@
+/**
+ * A list row's last line, saying who said what: "Rita: Where is my order?",
+ * "You: On its way", "Note · Ana: refund approved", or a system event in
+ * words with its names ("Ana took the conversation").
+ */
+import { systemText } from './format';
+import { t } from './i18n';
+import { visitorName } from './names';
+import type { Conversation } from './protocol';
+
+export interface Preview {
+  /** Who wrote it ('' for system events, whose sentence names them). */
+  who: string;
+  /** `who` is the agent reading: "You", not a name to isolate. */
+  mine: boolean;
+  note: boolean;
+  /** The words: someone's message (`body`) or the console's sentence. */
+  text: string;
+  body: boolean;
+}
+
+export function preview(c: Conversation, me: number): Preview | null {
+  const last = c.last_message;
+  if (!last) return null;
+  if (last.author === 'system') {
+    const data: Record<string, string> = { ...(last.data || {}) };
+    if (last.event === 'rated' && c.rating && !data.score) data.score = String(c.rating.score);
+    if (last.event === 'ended') data.by = visitorName(c.visitor); // the visitor, as named everywhere else
+    const text = systemText({ event: last.event || '', data }).replace(/\?/g, '').trim();
+    return { who: '', mine: false, note: false, text, body: false };
+  }
+  const mine = last.author === 'agent' && last.agent?.id === me;
+  const who = last.author === 'visitor' ? visitorName(c.visitor) : mine ? t('youSaid') : last.agent?.name || t('assignee');
+  return { who, mine, note: last.internal, text: last.body, body: true };
+}
