@@ -242,14 +242,14 @@ async def test_backend_killed_and_restarted_delivers_pending_messages_once(
     await expect(page.locator(PENDING).filter(has_text="while the server is down")).to_contain_text(
         "Sending…"
     )
-    await expect(page.locator("papo-chat [role=status]")).to_contain_text("Reconnecting")
+    await expect(page.locator("papo-chat .bn[role=status]")).to_contain_text("Reconnecting")
 
     await asyncio.sleep(1)
     restarted = Daphne(live_papo.stack, port=old.port)
     live_papo.servers[0] = await asyncio.to_thread(restarted.start)
 
     await expect(page.locator(PENDING)).to_have_count(0, timeout=30_000)
-    await expect(page.locator("papo-chat [role=status]")).to_be_hidden()
+    await expect(page.locator("papo-chat .bn[role=status]")).to_be_hidden()
     expected = ["before the crash", "racing the crash", "while the server is down"]
     await expect(page.locator(VISITOR_BUBBLES)).to_have_text(expected)
     assert await stored_bodies(live_papo, agent, conv) == expected
@@ -488,12 +488,12 @@ async def test_rate_limited_visitor_is_told_and_everything_arrives_once(
     bodies = [f"message {i}" for i in range(1, 7)]
     for body in bodies:
         await say(page, body)
-    await expect(page.locator("papo-chat [role=status]")).to_contain_text(
+    await expect(page.locator("papo-chat .bn[role=status]")).to_contain_text(
         "You're sending messages too fast. Trying again in"
     )
     await expect(page.locator(PENDING)).to_have_count(0, timeout=30_000)
     await expect(page.locator(VISITOR_BUBBLES)).to_have_text(bodies)
-    await expect(page.locator("papo-chat [role=status]")).to_be_hidden(timeout=10_000)
+    await expect(page.locator("papo-chat .bn[role=status]")).to_be_hidden(timeout=10_000)
     conv = await page.evaluate(f"JSON.parse(localStorage.getItem('papo:{shop.key}')).c")
     assert await stored_bodies(strict_papo, shop.agent(), conv) == bodies
 

@@ -41,7 +41,7 @@ RECONNECTING = "Connection lost. Reconnecting…"
 
 
 def banner(page: Page):
-    return page.locator("papo-chat [role=status]")
+    return page.locator("papo-chat .bn[role=status]")
 
 
 async def shot(page: Page, name: str) -> None:

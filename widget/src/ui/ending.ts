@@ -45,8 +45,9 @@ export function ending(t: Translate, host: Host) {
   conn.on('messages', ({ fresh, live }: { fresh: Message[]; live: boolean }) => {
     if (live) {
       for (const m of fresh) {
+        // After the site heard the message itself (ui/app.ts, which listens later).
         if (m.event === 'ended' || m.event === 'resolved') {
-          host.emit('ended', { conversation: m.conversation, by: m.event === 'ended' ? 'visitor' : 'agent' });
+          queueMicrotask(() => host.emit('ended', { conversation: m.conversation, by: m.event === 'ended' ? 'visitor' : 'agent' }));
         }
       }
     }
