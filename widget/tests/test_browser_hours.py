@@ -24,7 +24,7 @@ pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 GREETING = "papo-chat .a .bb"
-NOTE = "papo-chat .ft p.ct"
+NOTE = "papo-chat .ft > p.ct"
 PLACE = "papo-chat .ft p.mt"
 PT_DAYS = ["segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira",
            "sábado", "domingo"]

@@ -25,7 +25,7 @@ SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 MAILBOX = Mailbox()  # its port is chosen now: the server's environment names it
 LIVE_ENV = mail_env(MAILBOX)
 
-NOTE = "papo-chat .ft p.ct"
+NOTE = "papo-chat .ft > p.ct"
 
 
 @pytest.fixture(scope="module")

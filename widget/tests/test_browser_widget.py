@@ -454,7 +454,7 @@ async def test_offline_leave_a_message_with_email(live_papo, shop, browser):
     await expect(page.locator(VISITOR_BUBBLES)).to_have_text(
         ["Please call me back"], timeout=10_000
     )
-    await expect(page.locator("papo-chat .ft p.ct")).to_have_text(
+    await expect(page.locator("papo-chat .ft > p.ct")).to_have_text(
         "We'll e-mail you at rita@example.com.")
 
     # The message landed in the queue with the email, for the first agent who comes online.

@@ -506,7 +506,8 @@ async def test_an_agent_of_site_a_cannot_reach_site_b_over_http(live_papo):
     status, headers, _ = await asyncio.to_thread(
         fetch, f"{base}/console/sites/{a.site_key}/settings/", "POST", post_headers,
         urlencode({**form, "allowed_origins": live_papo.host.origin,
-                   "greeting": "Olá", "offline_message": "Volto já"}).encode())
+                   "greeting": "Olá", "offline_message": "Volto já", "time_zone": "UTC",
+                   "queue_hold_minutes": "30", "followup_minutes": "10"}).encode())
     assert status == 302
     after = await snapshot(live_papo)
     assert [s for s in after["sites"] if "HIJACKED" in json.dumps(s)] == []
