@@ -17,7 +17,7 @@ in any live list; the live ``conversation`` events keep a shown row current.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -30,6 +30,7 @@ from . import serializers, tags
 from .models import Conversation, ConversationTag, Message, Tag
 
 PAGE = 50
+MAX_WALKS = 12  # index walks one page may take (sites x statuses)
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CURSOR = re.compile(r"(\d{4}-\d{2}-\d{2}T[0-9:.+-]{8,40})_(\d{1,19})")
 
@@ -60,7 +61,9 @@ class Filter:
             conds &= Q(Exists(ConversationTag.objects.filter(
                 conversation_id=OuterRef(f"{prefix}pk" if prefix else "pk"), tag_id=self.tag)))
         if self.since is not None:
-            conds &= Q(**{f"{prefix}created_at__gte": self.since})
+            # and so was every activity since: a bound the activity index can use
+            conds &= Q(**{f"{prefix}created_at__gte": self.since,
+                          f"{prefix}updated_at__gte": self.since})
         if self.until is not None:
             conds &= Q(**{f"{prefix}created_at__lt": self.until})
         return conds
@@ -149,12 +152,33 @@ def with_last_message(qs):
                                  .order_by("-seq").values("pk")[:1]))
 
 
+def _newest(f: Filter, after: Q, n: int) -> list[int]:
+    """The ids of the ``n`` conversations of ``f`` with the latest activity after ``after``.
+
+    One query per site and status, each walking the index (site, status, updated_at,
+    id) from its newest row and stopping after ``n``, merged here: across several
+    sites or statuses one query could not walk an index in order, and sorted every
+    matching row instead (42 ms for 20,000 chats, growing with them). With many
+    sites the single query is cheaper than the many."""
+    statuses = [f.status] if f.status else list(Conversation.Status.values)
+    if len(f.site_ids) * len(statuses) > MAX_WALKS:
+        return list(Conversation.objects.filter(f.q(), after).order_by("-updated_at", "-pk")
+                    .values_list("pk", flat=True)[:n])
+    found: list[tuple] = []
+    for site in f.site_ids:
+        for status in statuses:
+            part = replace(f, site_ids=(site,), status=status)
+            found += (Conversation.objects.filter(part.q(), after)
+                      .order_by("-updated_at", "-pk").values_list("updated_at", "pk")[:n])
+    return [pk for _, pk in sorted(found, reverse=True)[:n]]
+
+
 def page(user, frame: dict) -> dict:
     """The ``filter`` request: a page of matching conversations, newest activity first."""
     f = parse(user, frame)
     limit = frame.get("limit") or PAGE
-    qs = Conversation.objects.filter(f.q()).filter(_after(frame.get("cursor")))
-    rows = list(with_last_message(qs).order_by("-updated_at", "-pk")[: limit + 1])
-    more = len(rows) > limit
-    rows = rows[:limit]
+    ids = _newest(f, _after(frame.get("cursor")), limit + 1)
+    rows = list(with_last_message(Conversation.objects.filter(pk__in=ids[:limit]))
+                .order_by("-updated_at", "-pk"))
+    more = len(ids) > limit
     return {"conversations": views(rows), "cursor": cursor_of(rows[-1]) if more else None}

@@ -92,10 +92,13 @@ class Conversation(models.Model):
             models.Index(fields=["site", "rated_at"], name="conv_site_ratings"),
             # the site's latest first replies: the queue's wait estimate
             models.Index(fields=["site", "first_agent_reply_at"], name="conv_first_replies"),
-            # the console's filtered lists, newest activity first (``conversations.filters``)
-            models.Index(fields=["site", "updated_at", "id"], name="conv_site_activity"),
+            # the console's filtered lists, newest activity first (``conversations.filters``).
+            # updated_at moves with every message, so indexing it costs every message's
+            # conversation UPDATE its HOT path: one index for all the lists, not more.
             models.Index(fields=["site", "status", "updated_at", "id"],
                          name="conv_site_status_activity"),
+            # ... and a range of days they started in (created_at never moves: no such cost)
+            models.Index(fields=["site", "created_at"], name="conv_site_started"),
         ]
 
     def __str__(self) -> str:

@@ -74,7 +74,9 @@ def _pg_statements(unaccent_schema: str) -> list[str]:
     ]
 
 
-def _pg_ensure(cursor) -> None:
+def pg_ensure(cursor) -> None:
+    """The PostgreSQL half of :func:`ensure`, on any DB-API cursor (bench/search.py
+    builds the index after seeding with it)."""
     cursor.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
     cursor.execute("SELECT extnamespace::regnamespace::text FROM pg_extension "
                    "WHERE extname = 'unaccent'")
@@ -129,7 +131,7 @@ def ensure(connection) -> None:
     """Create whatever of the search indexes is missing on ``connection``'s database."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            _pg_ensure(cursor)
+            pg_ensure(cursor)
         elif connection.vendor == "sqlite":
             _sqlite_ensure(cursor)
 

@@ -48,11 +48,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='conversation',
-            index=models.Index(fields=['site', 'updated_at', 'id'], name='conv_site_activity'),
+            index=models.Index(fields=['site', 'status', 'updated_at', 'id'], name='conv_site_status_activity'),
         ),
         migrations.AddIndex(
             model_name='conversation',
-            index=models.Index(fields=['site', 'status', 'updated_at', 'id'], name='conv_site_status_activity'),
+            index=models.Index(fields=['site', 'created_at'], name='conv_site_started'),
         ),
         migrations.AddField(
             model_name='conversationtag',
