@@ -102,8 +102,12 @@ def parse(user, frame: dict) -> Filter:
         site_ids = tuple(sorted(sites.values()))
     who = frame.get("assignee")
     tag = frame.get("tag")
-    if tag is not None and not Tag.objects.filter(pk=tag, site_id__in=site_ids).exists():
-        raise PapoError("not_found", "no such tag")
+    if tag is not None:
+        tag_site = Tag.objects.filter(pk=tag, site_id__in=site_ids).values_list(
+            "site_id", flat=True).first()
+        if tag_site is None:
+            raise PapoError("not_found", "no such tag")
+        site_ids = (tag_site,)  # a tag is one site's: its chats are there
     zone = _zone(frame.get("tz"))
     first, last = _day(frame.get("from"), "from"), _day(frame.get("to"), "to")
     if first and last and first > last:
