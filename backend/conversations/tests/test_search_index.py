@@ -70,3 +70,27 @@ def test_snippets_are_parts_around_the_first_match():
         "ana", "anabela"]
     assert snippets.parts("<b>example.com</b>", ["zzz"]) == [
         {"text": "<b>example.com</b>", "match": False}]
+
+
+def test_the_window_and_the_index_give_the_same_pages(agent_and_chat, monkeypatch):
+    """Hits come from the newest messages first, then from the index for the rest:
+    pages across that seam are the plain newest-first order, nothing twice or lost."""
+    agent, conv = agent_and_chat
+    bodies = ["frete grátis", "nada", "frete caro", "oi", "sem frete", "tchau", "frete já"] * 3
+    for seq, body in enumerate(bodies, 1):
+        Message.objects.create(conversation=conv, seq=seq, author="visitor", body=body)
+    newest_first = [s for s in range(len(bodies), 0, -1) if "frete" in bodies[s - 1]]
+
+    def pages() -> list[int]:
+        seqs, cursor = [], None
+        while True:
+            page = search.search(agent, {"q": "fret", "limit": 3, "cursor": cursor})
+            seqs += [h["seq"] for h in page["hits"]]
+            cursor = page["cursor"]
+            if cursor is None:
+                return seqs
+
+    assert pages() == newest_first  # all in the window
+    for window in (1, 2, 5):
+        monkeypatch.setattr(search, "WINDOW", window)
+        assert pages() == newest_first, window
