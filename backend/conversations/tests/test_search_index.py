@@ -73,8 +73,9 @@ def test_snippets_are_parts_around_the_first_match():
 
 
 def test_the_window_and_the_index_give_the_same_pages(agent_and_chat, monkeypatch):
-    """Hits come from the newest messages first, then from the index for the rest:
-    pages across that seam are the plain newest-first order, nothing twice or lost."""
+    """Hits come from the newest messages first (a wider stretch of them when the word
+    is common), then from the index for the rest: pages across those seams are the
+    plain newest-first order, nothing twice or lost."""
     agent, conv = agent_and_chat
     bodies = ["frete grátis", "nada", "frete caro", "oi", "sem frete", "tchau", "frete já"] * 3
     for seq, body in enumerate(bodies, 1):
@@ -91,6 +92,8 @@ def test_the_window_and_the_index_give_the_same_pages(agent_and_chat, monkeypatc
                 return seqs
 
     assert pages() == newest_first  # all in the window
-    for window in (1, 2, 5):
+    for window, wide, common in ((1, 0, 99), (2, 0, 99), (5, 0, 99), (2, 3, 1), (1, 5, 1)):
         monkeypatch.setattr(search, "WINDOW", window)
-        assert pages() == newest_first, window
+        monkeypatch.setattr(search, "WIDE_WINDOW", wide)
+        monkeypatch.setattr(search, "COMMON", common)
+        assert pages() == newest_first, (window, wide, common)
