@@ -119,7 +119,9 @@ def parse(user, frame: dict) -> Filter:
         unassigned=who == "unassigned",
         tag=tag,
         since=datetime.combine(first, time(), zone) if first else None,
-        until=datetime.combine(last + timedelta(days=1), time(), zone) if last else None,
+        # (the last day there is ends nothing: open-ended)
+        until=datetime.combine(last + timedelta(days=1), time(), zone)
+        if last and last < date.max else None,
     )
 
 

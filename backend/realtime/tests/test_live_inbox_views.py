@@ -99,6 +99,7 @@ async def test_filter_by_status_assignee_tag_and_days_newest_activity_first(live
     day = {c["id"]: c["created_at"][:10] for c in everything["conversations"]}
     assert ids(await view(to=day[old], tz="UTC")) == [old]
     assert ids(await view(**{"from": day[done], "to": day[waiting]})) == [waiting, done]
+    assert ids(await view(**{"from": "0001-01-01", "to": "9999-12-31"})) == [waiting, done, old]
 
     # Pages: the cursor carries on where the last page stopped.
     first = await view(limit=2)
