@@ -38,6 +38,14 @@ export interface Canned {
   body: string;
 }
 
+/** A site's tag; `color` is #rrggbb. */
+export interface Tag {
+  id: number;
+  site: string;
+  name: string;
+  color: string;
+}
+
 export interface Limits {
   max_body: number;
   ping_seconds: number;
@@ -52,6 +60,7 @@ export interface Welcome {
   agents: Agent[];
   counts: { queue: number; mine: number; open: number; };
   canned: Canned[];
+  tags: Tag[];
   limits: Limits;
   live_from?: Record<string, number>;
 }
@@ -168,6 +177,7 @@ export interface LastMessage {
   created_at: string;
 }
 
+/** A conversation as an agent sees it; `tags` are ids of its site's tags (welcome.tags, then `tags` frames), by tag name. */
 export interface Conversation {
   id: number;
   site: string;
@@ -185,11 +195,12 @@ export interface Conversation {
   ended_by: '' | 'agent' | 'visitor';
   rating: Rating | null;
   last_message: LastMessage | null;
+  tags: number[];
 }
 
 export interface ConversationFrame {
   type: 'conversation';
-  event: 'created' | 'assigned' | 'transferred' | 'requeued' | 'resolved' | 'reopened' | 'updated' | 'rated';
+  event: 'created' | 'assigned' | 'transferred' | 'requeued' | 'resolved' | 'reopened' | 'updated' | 'rated' | 'tagged';
   conversation: Conversation;
 }
 
@@ -202,6 +213,52 @@ export interface CannedFrame {
   type: 'canned';
   site: string;
   responses: Canned[];
+}
+
+export interface TagsFrame {
+  type: 'tags';
+  site: string;
+  tags: Tag[];
+}
+
+export interface FilterFrame {
+  type: 'filter';
+  ref: string | number | null;
+  conversations: Conversation[];
+  cursor: string | null;
+}
+
+/** A piece of a search hit's text: render as text, `match` ones marked. */
+export interface SnippetPart {
+  text: string;
+  match: boolean;
+}
+
+/** A message that matched a search: open its conversation at `seq`. */
+export interface MessageHit {
+  conversation: number;
+  seq: number;
+  author: 'visitor' | 'agent' | 'system';
+  internal: boolean;
+  created_at: string;
+  snippet: SnippetPart[];
+}
+
+/** A conversation whose visitor's name or e-mail matched. */
+export interface VisitorHit {
+  conversation: number;
+  field: 'name' | 'email';
+  snippet: SnippetPart[];
+}
+
+export interface SearchFrame {
+  type: 'search';
+  ref: string | number | null;
+  q: string;
+  hits: MessageHit[];
+  visitors: VisitorHit[];
+  conversations: Conversation[];
+  cursor: string | null;
 }
 
 export interface ListFrame {
@@ -227,6 +284,7 @@ export interface OkFrame {
   conversation?: Conversation;
   status?: 'online' | 'away' | 'offline';
   canned?: Canned;
+  tag?: Tag;
   deleted?: number;
 }
 
@@ -257,6 +315,9 @@ export type ServerFrame =
   | ConversationFrame
   | PresenceFrame
   | CannedFrame
+  | TagsFrame
+  | FilterFrame
+  | SearchFrame
   | ListFrame
   | HistoryFrame
   | OkFrame

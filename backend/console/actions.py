@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agents import availability
-from agents.models import Membership
+from agents.access import manager_of
 from bus import events, groups
 from papo.errors import PapoError
 from sites.models import HOURS_FIELDS, Site
@@ -24,24 +24,6 @@ SITE_SETTINGS_FIELDS = ("allowed_origins", "color", "greeting", "offline_message
                         "time_zone", "opening_hours", "holidays", "queue_hold_minutes",
                         "notify_email", "followup_minutes", "transcript_on_resolve",
                         "file_max_bytes", "file_types")
-
-
-def member_of(user, site_key: object) -> Membership:
-    """The user's membership of the site; other sites look like missing ones."""
-    if not isinstance(site_key, str):
-        raise PapoError("invalid", "site must be a site key")
-    m = Membership.objects.filter(user=user, site__key=site_key).select_related("site").first()
-    if m is None:
-        raise PapoError("not_found", "no such site")
-    return m
-
-
-def admin_of(user, site_key: object) -> Membership:
-    """The user's membership of the site if they manage it (an owner or an admin)."""
-    m = member_of(user, site_key)
-    if not m.manages:
-        raise PapoError("forbidden", "only the site's owners and admins may do this")
-    return m
 
 
 def publish_canned(site: Site) -> None:
@@ -68,7 +50,7 @@ def do_save_canned(user, site_key: object, shortcut: object, body: object,
     if not body:
         raise PapoError("body_empty", "a canned response needs a text")
     with transaction.atomic():
-        member = admin_of(user, site_key)
+        member = manager_of(user, site_key)
         if canned_id is None:
             canned = CannedResponse(site=member.site, created_by=user)
         else:
@@ -102,7 +84,7 @@ def do_delete_canned(user, canned_id: object) -> None:
             pk=canned_id, site__members__user=user).first()
         if canned is None:
             raise PapoError("not_found", "no such canned response")
-        admin_of(user, canned.site.key)
+        manager_of(user, canned.site.key)
         site = canned.site
         canned.delete()
         publish_canned(site)
@@ -114,7 +96,7 @@ def do_update_site_settings(user, site_key: object, values: dict) -> Site:
     if unknown:
         raise PapoError("invalid", f"unknown settings: {', '.join(sorted(unknown))}")
     with transaction.atomic():
-        site = Site.objects.select_for_update().get(pk=admin_of(user, site_key).site_id)
+        site = Site.objects.select_for_update().get(pk=manager_of(user, site_key).site_id)
         for field, value in values.items():
             setattr(site, field, value)
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from agents.models import Membership
 from agents.presence import agents_of, status_of
-from conversations import queries, serializers
+from conversations import queries, serializers, tags
 
 from .models import CannedResponse
 
@@ -26,6 +26,7 @@ def console_welcome(user) -> dict:
         "agents": agents_of(user),
         "counts": queries.counts(user),
         "canned": canned_of(user),
+        "tags": tags.tags_of(user),
     }
 
 

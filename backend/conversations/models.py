@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -91,6 +92,13 @@ class Conversation(models.Model):
             models.Index(fields=["site", "rated_at"], name="conv_site_ratings"),
             # the site's latest first replies: the queue's wait estimate
             models.Index(fields=["site", "first_agent_reply_at"], name="conv_first_replies"),
+            # the console's filtered lists, newest activity first (``conversations.filters``).
+            # updated_at moves with every message, so indexing it costs every message's
+            # conversation UPDATE its HOT path: one index for all the lists, not more.
+            models.Index(fields=["site", "status", "updated_at", "id"],
+                         name="conv_site_status_activity"),
+            # ... and a range of days they started in (created_at never moves: no such cost)
+            models.Index(fields=["site", "created_at"], name="conv_site_started"),
         ]
 
     def __str__(self) -> str:
@@ -139,3 +147,49 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.conversation_id}.{self.seq} {self.author}: {self.body[:40]}"
+
+
+class Tag(models.Model):
+    """A site's label for conversations ("billing", "bug"), with its colour.
+
+    The site's owners and admins keep the list (``conversations.tags``); any agent of
+    the site puts tags on its conversations and takes them off. Agent-only: a visitor
+    never hears of tags."""
+
+    site = models.ForeignKey("papo_sites.Site", on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=40)
+    # "#rrggbb", lower case: the console picks the text colour that reads on it
+    color = models.CharField(max_length=7)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["site", "name"]
+        constraints = [
+            # case-blind: "Billing" and "billing" are one tag
+            models.UniqueConstraint("site", Lower("name"), name="one_tag_per_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ConversationTag(models.Model):
+    """A tag on a conversation: who put it there and when (a report per tag counts these)."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE,
+                                     related_name="tag_links")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="links")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                 null=True, blank=True, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "tag"], name="one_link_per_tag"),
+        ]
+        # the filter by tag: a tag's conversations (the constraint's index serves the
+        # other way, a conversation's tags)
+        indexes = [models.Index(fields=["tag", "conversation"], name="convtag_by_tag")]
+
+    def __str__(self) -> str:
+        return f"#{self.conversation_id} {self.tag_id}"

@@ -8,7 +8,7 @@ from agents.models import Membership
 from papo.errors import PapoError
 from sites.models import Site
 
-from . import access, messages, serializers
+from . import access, messages, serializers, tags
 from .models import Conversation, Message
 
 BOXES = {
@@ -49,6 +49,7 @@ def list_conversations(user, box: str, site_key: str | None = None, before: int 
         .annotate(last_message_id=last_id)
         .order_by(*order)[: limit + 1]
     )
+    tags.attach(rows)
     lasts = Message.objects.select_related("agent").in_bulk(  # previews name the author
         [r.last_message_id for r in rows if r.last_message_id])
     return (
@@ -85,6 +86,7 @@ def visitor_history(user, conversation_id: int, limit: int = 20) -> dict:
             .values("pk")[:1]))
         .order_by("-created_at", "-pk")[: limit + 1]
     )
+    tags.attach(rows)
     lasts = Message.objects.select_related("agent").in_bulk(  # previews name the author
         [r.last_message_id for r in rows if r.last_message_id])
     return {

@@ -11,7 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from attachments import links
 from papo.text import without_bidi_controls
 
-from .models import Conversation, Message
+from .models import Conversation, ConversationTag, Message
 
 
 def iso(value) -> str | None:
@@ -100,6 +100,7 @@ def conversation_for_console(conv: Conversation, last: Message | None = None) ->
         "first_agent_reply_at": iso(conv.first_agent_reply_at),
         "resolved_at": iso(conv.resolved_at),
         "ended_by": conv.ended_by,
+        "tags": tag_ids(conv),
         "rating": None if conv.rated_at is None else {
             "score": conv.rating_score, "comment": conv.rating_comment,
             "rated_at": iso(conv.rated_at)},
@@ -116,3 +117,13 @@ def conversation_for_console(conv: Conversation, last: Message | None = None) ->
             "created_at": iso(last.created_at),
         },
     }
+
+
+def tag_ids(conv: Conversation) -> list[int]:
+    """The conversation's tag ids: ``tags.attach`` gives a page of rows theirs in one
+    query; a lone conversation asks for its own."""
+    known = getattr(conv, "papo_tags", None)
+    if known is not None:
+        return known
+    return list(ConversationTag.objects.filter(conversation_id=conv.pk)
+                .order_by("tag__name").values_list("tag_id", flat=True))

@@ -19,6 +19,8 @@ SYSTEM_EVENTS = ("assigned", "transferred", "resolved", "reopened", "requeued", 
                  "abandoned")
 CONVERSATION_EVENTS = ("created", "assigned", "transferred", "requeued", "resolved", "reopened",
                        "updated", "rated")
+# the console hears one more: its tags changed (tags are never the visitor's business)
+CONSOLE_EVENTS = (*CONVERSATION_EVENTS, "tagged")
 STATUS = Lit("waiting", "open", "resolved")
 AUTHOR = Lit("visitor", "agent", "system")
 
@@ -67,8 +69,9 @@ CONSOLE_CONVERSATION = Obj({
     "created_at": STR, "updated_at": STR, "queued_at": Maybe(STR),
     "first_agent_reply_at": Maybe(STR), "resolved_at": Maybe(STR),
     "ended_by": Lit("", "agent", "visitor"), "rating": Maybe(RATING),
-    "last_message": Maybe(LAST_MESSAGE),
-}, name="Conversation")
+    "last_message": Maybe(LAST_MESSAGE), "tags": List(INT),
+}, name="Conversation", doc="A conversation as an agent sees it; `tags` are ids of its "
+   "site's tags (welcome.tags, then `tags` frames), by tag name.")
 CONFIG = Obj({
     "site": STR, "name": STR, "color": STR, "greeting": STR, "offline_message": STR,
     "locale": STR, "prechat_form": BOOL, "position": Lit("right", "left"), "z_index": INT,
@@ -83,6 +86,15 @@ AGENT = Obj({"id": INT, "name": STR, "status": AGENT_STATUS, "open": INT},
 SITE_INFO = Obj({"key": STR, "name": STR, "role": Lit("agent", "admin"), "max_concurrent": INT,
                  "files": FILES}, name="SiteInfo")
 CANNED = Obj({"id": INT, "site": STR, "shortcut": STR, "body": STR}, name="Canned")
+TAG = Obj({"id": INT, "site": STR, "name": STR, "color": STR}, name="Tag",
+          doc="A site's tag; `color` is #rrggbb.")
+SNIPPET = List(Obj({"text": STR, "match": BOOL}, name="SnippetPart",
+                   doc="A piece of a search hit's text: render as text, `match` ones marked."))
+MESSAGE_HIT = Obj({"conversation": INT, "seq": INT, "author": AUTHOR, "internal": BOOL,
+                   "created_at": STR, "snippet": SNIPPET}, name="MessageHit",
+                  doc="A message that matched a search: open its conversation at `seq`.")
+VISITOR_HIT = Obj({"conversation": INT, "field": Lit("name", "email"), "snippet": SNIPPET},
+                  name="VisitorHit", doc="A conversation whose visitor's name or e-mail matched.")
 
 
 def frame(kind: str, fields: dict[str, Shape] | None = None, *,
@@ -126,21 +138,27 @@ CONSOLE: dict[str, Obj] = {f.fields["type"].values[0]: f for f in (  # type: ign
         "v": INT, "agent": Obj({"id": INT, "name": STR, "username": STR}), "status": AGENT_STATUS,
         "sites": List(SITE_INFO), "agents": List(AGENT),
         "counts": Obj({"queue": INT, "mine": INT, "open": INT}), "canned": List(CANNED),
-        "limits": LIMITS,
+        "tags": List(TAG), "limits": LIMITS,
     }, optional={"live_from": Map(INT)}, name="Welcome"),
     frame("message", {"message": CONSOLE_MESSAGE}),
     ACK, ERROR, PONG, TYPING, READ,
-    frame("conversation", {"event": Lit(*CONVERSATION_EVENTS),
+    frame("conversation", {"event": Lit(*CONSOLE_EVENTS),
                            "conversation": CONSOLE_CONVERSATION}),
     frame("presence", {"agent": AGENT}),
     frame("canned", {"site": STR, "responses": List(CANNED)}),
+    frame("tags", {"site": STR, "tags": List(TAG)}),
+    frame("filter", {"ref": REF, "conversations": List(CONSOLE_CONVERSATION),
+                     "cursor": Maybe(STR)}),
+    frame("search", {"ref": REF, "q": STR, "hits": List(MESSAGE_HIT),
+                     "visitors": List(VISITOR_HIT), "conversations": List(CONSOLE_CONVERSATION),
+                     "cursor": Maybe(STR)}),
     frame("list", {"ref": REF, "box": Lit("queue", "mine", "open", "resolved"), "q": STR,
                    "conversations": List(CONSOLE_CONVERSATION), "has_more": BOOL}),
     frame("history", {"ref": REF, "conversation": CONSOLE_CONVERSATION,
                       "messages": List(CONSOLE_MESSAGE), "has_more": BOOL}),
     frame("ok", {"ref": REF}, optional={"conversation": CONSOLE_CONVERSATION,
                                         "status": AGENT_STATUS, "canned": CANNED,
-                                        "deleted": INT}),
+                                        "tag": TAG, "deleted": INT}),
     frame("agents", {"ref": REF, "agents": List(AGENT)}),
     frame("visitor_history", {"ref": REF, "conversation": INT, "visitor": STR,
                               "conversations": List(CONSOLE_CONVERSATION), "has_more": BOOL}),

@@ -104,6 +104,27 @@ WIDGET: dict[str, dict[str, Field]] = {
     "ping": {},
 }
 
+def _maybe(check: Callable[[object], bool]) -> Callable[[object], bool]:
+    return lambda v: v is None or check(v)
+
+
+# The console's inbox view (``filter`` and ``search``): every field optional, null as
+# absent, each a plain string or number so a client can keep the view in its URL.
+INBOX_VIEW = {
+    "site": opt(_maybe(_str(64)), "a site key"),
+    "status": opt(_maybe(_one_of("waiting", "open", "resolved")),
+                  "'waiting', 'open' or 'resolved'"),
+    "assignee": opt(_maybe(lambda v: v in ("me", "anyone", "unassigned") or _int(1)(v)),
+                    "'me', 'anyone', 'unassigned' or an agent id"),
+    "tag": opt(_maybe(_int(1)), "a tag id"),
+    "from": opt(_maybe(lambda v: isinstance(v, str) and len(v) == 10), "a day, YYYY-MM-DD"),
+    "to": opt(_maybe(lambda v: isinstance(v, str) and len(v) == 10), "a day, YYYY-MM-DD"),
+    "tz": opt(_maybe(_str(64)), "an IANA time zone name"),
+    "cursor": opt(_maybe(_str(64)), "the cursor of the previous page"),
+    "limit": LIMIT,
+}
+TAG_ID = req(_int(1), "a tag id")
+
 CONSOLE: dict[str, dict[str, Field]] = {
     "hello": HELLO,
     "list": {
@@ -135,6 +156,18 @@ CONSOLE: dict[str, dict[str, Field]] = {
         "body": req(_str(4000), "a string of at most 4000 characters"),
     },
     "canned_delete": {"id": req(_int(1), "a canned response id")},
+    "filter": INBOX_VIEW,
+    "search": {**INBOX_VIEW, "q": req(lambda v: isinstance(v, str) and 1 <= len(v) <= 200,
+                                      "a string of 1 to 200 characters")},
+    "tag_save": {
+        "site": req(_str(64), "a site key"),
+        "id": opt(_maybe(_int(1)), "a tag id"),
+        "name": req(_str(200), "a string"),
+        "color": req(_str(16), "a colour, #rrggbb"),
+    },
+    "tag_delete": {"id": TAG_ID},
+    "tag_add": {"conversation": ID, "tag": TAG_ID},
+    "tag_remove": {"conversation": ID, "tag": TAG_ID},
     "ping": {},
 }
 

@@ -21,6 +21,7 @@ from papo.net import header, scope_client_ip
 from .. import handshake, limits, protocol, sending
 from .base import PapoConsumer
 from .codes import CLOSE_TOO_MANY
+from .console_inbox import InboxFrames
 
 log = logging.getLogger("papo.realtime")
 
@@ -73,7 +74,7 @@ def _save_canned(user, frame: dict) -> dict:
 LANED = frozenset({"send", "open"})
 
 
-class ConsoleConsumer(PapoConsumer):
+class ConsoleConsumer(InboxFrames, PapoConsumer):
     schema = protocol.CONSOLE
     endpoint = "console"
 
