@@ -41,6 +41,7 @@ export interface Canned {
 export interface Limits {
   max_body: number;
   ping_seconds: number;
+  max_files?: number;
 }
 
 export interface Welcome {
@@ -156,7 +157,12 @@ export interface Rating {
   rated_at: string;
 }
 
-/** A conversation's newest message, for list previews that say who said what (`agent`: the agent who wrote it; `data`: a system event's names). */
+export interface FileRef {
+  name: string;
+  type: string;
+}
+
+/** A conversation's newest message, for list previews that say who said what (`agent`: the agent who wrote it; `data`: a system event's names; `files`, only when it carries files: their names and types). */
 export interface LastMessage {
   seq: number;
   author: 'visitor' | 'agent' | 'system';
@@ -166,6 +172,7 @@ export interface LastMessage {
   data: Record<string, string>;
   internal: boolean;
   created_at: string;
+  files?: FileRef[];
 }
 
 export interface Conversation {
