@@ -210,24 +210,29 @@ async def test_a_pasted_screenshot_reaches_the_visitor_and_a_dropped_pdf_the_age
     team, ana, rita = await chat_with(browser, live_papo, locale)
     await expect(ana.page.get_by_role("button", name=says["attach"])).to_be_visible()
 
-    # The agent pastes a screenshot into the composer: it waits in the tray, goes with Send.
+    # The agent pastes a screenshot into the composer and drops a PDF on the thread: they
+    # wait in the tray and go with the reply, in one message, by Send.
     screenshot = await ana.page.screenshot()
     await to_console(ana, "paste", "image.png", "image/png", screenshot)
-    row = ana.page.locator(TRAY)
-    await expect(row).to_have_attribute("data-state", "done", timeout=10_000)
-    await expect(row.locator(".file-name")).to_have_text("image.png")
+    await to_console(ana, "drop", "invoice.pdf", "application/pdf", files.pdf())
+    rows = ana.page.locator(TRAY)
+    await expect(rows.locator(".file-name")).to_have_text(["image.png", "invoice.pdf"])
+    for i in range(2):
+        await expect(rows.nth(i)).to_have_attribute("data-state", "done", timeout=10_000)
     await ana.composer.fill("This is what I see")
     await ana.composer.press("Enter")
-    await expect(row).to_have_count(0)
+    await expect(rows).to_have_count(0)
     mine = ana.thread.locator("li.msg.agent").last
     await expect(mine.locator(".body")).to_have_text("This is what I see")
     await loaded(mine.locator("a.im img"))
-    # The visitor's widget shows the thumbnail, loaded, with the words.
+    await expect(mine.locator("a.fc")).to_contain_text("invoice.pdf")
+    # The visitor's widget shows the thumbnail, loaded, and the chip, with the words.
     theirs = rita.page.locator("papo-chat li.a").last
     await expect(theirs.locator(".bb")).to_have_text("This is what I see")
     thumb = theirs.locator("a.im img")
     await expect(thumb).to_have_attribute("alt", "image.png")
     await loaded(thumb)
+    await expect(theirs.locator("a.fc")).to_contain_text("invoice.pdf")
     # The agent's click on the thumbnail opens the full image.
     async with ana.page.context.expect_page() as opened:
         await mine.locator("a.im").click()
@@ -247,7 +252,8 @@ async def test_a_pasted_screenshot_reaches_the_visitor_and_a_dropped_pdf_the_age
     assert download.suggested_filename == "refund.pdf"
     assert Path(await download.path()).read_bytes() == files.pdf()
     await check(ana.page, "files", locale)
-    assert stored(live_papo, team.site_key) == sorted([("image.png", True), ("refund.pdf", True)])
+    assert stored(live_papo, team.site_key) == sorted(
+        [("image.png", True), ("invoice.pdf", True), ("refund.pdf", True)])
     assert not ana.errors
     await rita.page.context.close()
 
