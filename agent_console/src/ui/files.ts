@@ -10,15 +10,15 @@
  * files as chips (name, kind, size) that download; a note's files say they are
  * internal.
  */
-import { showFiles } from '../../../widget/src/ui/files/show';
-import { size } from '../../../widget/src/ui/files/words';
 import { accept } from '../../../widget/src/ui/files/kinds';
+import { showFiles } from '../../../widget/src/ui/files/show';
+import { TRANSIENT } from '../../../widget/src/ui/files/upload';
+import { size } from '../../../widget/src/ui/files/words';
 import { h, replace } from '../dom';
 import { lang, t, type MessageKey } from '../i18n';
 import type { Ctx } from '../intents/context';
 import { addFiles, dropFile, limitsOf, retryFile } from '../intents/files';
 import type { Attachment } from '../protocol';
-import { TRANSIENT } from '../../../widget/src/ui/files/upload';
 import type { FileRow, Upload } from '../uploads';
 
 /** A refusal code, worded for the agent. */
