@@ -1,7 +1,8 @@
 /**
  * A list row's last line, saying who said what: "Rita: Where is my order?",
  * "You: On its way", "Note · Ana: refund approved", or a system event in
- * words with its names ("Ana took the conversation").
+ * words with its names ("Ana took the conversation"); a message of files
+ * alone by its files ("Rita: File · invoice.pdf").
  */
 import { systemText } from './format';
 import { t } from './i18n';
@@ -31,5 +32,13 @@ export function preview(c: Conversation, me: number): Preview | null {
   }
   const mine = last.author === 'agent' && last.agent?.id === me;
   const who = last.author === 'visitor' ? visitorName(c.visitor) : mine ? t('youSaid') : last.agent?.name || t('assignee');
-  return { who, mine, note: last.internal, text: last.body, body: true };
+  const text = last.body || filesLine(last.files);
+  return { who, mine, note: last.internal, text, body: true };
+}
+
+/** A files-only message in a line: "Photo · image.png", "File · invoice.pdf", "3 files" ('' without files). */
+export function filesLine(files: Array<{ name: string; type: string }> | undefined): string {
+  if (!files || !files.length) return '';
+  if (files.length > 1) return t('filesSent', { n: files.length });
+  return t(files[0].type.startsWith('image/') ? 'photoSent' : 'fileSent', { name: files[0].name });
 }

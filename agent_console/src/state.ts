@@ -5,6 +5,7 @@
  * by seq (a seq already held is the same message, so replays merge idempotently).
  */
 import type { Box, Conversation, Message } from './protocol';
+import type { Upload } from './uploads';
 
 export interface Counts { queue: number; mine: number; open: number }
 
@@ -50,6 +51,7 @@ export class Inbox {
         last_message: {
           seq: m.seq, author: m.author, agent: m.agent, body: m.body.slice(0, 200), event: m.event, data: m.data || {},
           internal: !!m.internal, created_at: m.created_at,
+          ...(m.attachments?.length ? { files: m.attachments.map((f) => ({ name: f.name, type: f.type })) } : {}),
         },
       };
       this.convs.set(c.id, next);
@@ -132,7 +134,7 @@ export class Thread {
   private bySeq = new Map<number, Message>();
   hasMore = false;
   /** Sends typed here, not acknowledged yet (shown greyed), by client_id. */
-  pending = new Map<string, { body: string; internal: boolean; failed?: string }>();
+  pending = new Map<string, { body: string; internal: boolean; failed?: string; files?: Upload[] }>();
 
   constructor(public id: number) {}
 

@@ -8,16 +8,17 @@
 import type { SocketState } from './client/socket';
 import type { Agent, AgentStatus, Box, Canned, Conversation, Welcome } from './protocol';
 import { Inbox, Thread } from './state';
+import { Uploads } from './uploads';
 
 /**
  * What changed. Most topics name a part of the screen; `selection`, `focus`,
  * `scroll` and `toast` are one-off effects (a new conversation was picked, the
  * composer should take focus, the thread should show its newest line, a
- * message for the agent).
+ * message for the agent). `files`: the composer's files on their way.
  */
 export type Topic =
   | 'conn' | 'toolbar' | 'tabs' | 'list' | 'header' | 'thread' | 'typing' | 'composer' | 'sidebar'
-  | 'title' | 'canned' | 'selection' | 'focus' | 'scroll' | 'toast';
+  | 'title' | 'canned' | 'selection' | 'focus' | 'scroll' | 'toast' | 'files';
 
 /** Every part of the screen that depends on the data (what a full redraw covers). */
 export const EVERYTHING: Topic[] = ['toolbar', 'tabs', 'list', 'header', 'thread', 'typing', 'composer', 'sidebar', 'title'];
@@ -53,6 +54,8 @@ export class Store {
   pages = new Map<string, PageSeen[]>();
   /** The visitor's other conversations, by the conversation they were asked for. */
   past = new Map<number, Conversation[]>();
+  /** Files the agent is attaching to their next reply or note, per conversation. */
+  uploads = new Uploads();
   /** The last message for the agent (an error, mostly). */
   toast = '';
   private listeners: Listener[] = [];

@@ -49,6 +49,7 @@ export interface Tag {
 export interface Limits {
   max_body: number;
   ping_seconds: number;
+  max_files?: number;
 }
 
 export interface Welcome {
@@ -165,7 +166,12 @@ export interface Rating {
   rated_at: string;
 }
 
-/** A conversation's newest message, for list previews that say who said what (`agent`: the agent who wrote it; `data`: a system event's names). */
+export interface FileRef {
+  name: string;
+  type: string;
+}
+
+/** A conversation's newest message, for list previews that say who said what (`agent`: the agent who wrote it; `data`: a system event's names; `files`, only when it carries files: their names and types). */
 export interface LastMessage {
   seq: number;
   author: 'visitor' | 'agent' | 'system';
@@ -175,6 +181,7 @@ export interface LastMessage {
   data: Record<string, string>;
   internal: boolean;
   created_at: string;
+  files?: FileRef[];
 }
 
 /** A conversation as an agent sees it; `tags` are ids of its site's tags (welcome.tags, then `tags` frames), by tag name. */

@@ -115,6 +115,9 @@ def conversation_for_console(conv: Conversation, last: Message | None = None) ->
             "data": last.data,
             "internal": last.internal,
             "created_at": iso(last.created_at),
+            # a files-only message previews as its files ("📎 invoice.pdf"); no links here
+            **({"files": [{"name": f["name"], "type": f["type"]} for f in last.files]}
+               if last.files else {}),
         },
     }
 

@@ -25,7 +25,9 @@ STATUS = Lit("waiting", "open", "resolved")
 AUTHOR = Lit("visitor", "agent", "system")
 
 # --- shared objects ----------------------------------------------------------------------
-LIMITS = Obj({"max_body": INT, "ping_seconds": INT}, name="Limits")
+LIMITS = Obj({"max_body": INT, "ping_seconds": INT},
+             optional={"max_files": INT},  # the console's: files in one message
+             name="Limits")
 AGENT_REF = Obj({"id": INT, "name": STR}, name="AgentRef")
 MESSAGE_FIELDS = {
     "conversation": INT, "seq": INT, "author": AUTHOR, "body": STR,
@@ -58,9 +60,10 @@ WIDGET_CONVERSATION = Obj({
 }, name="Conversation")
 LAST_MESSAGE = Obj({"seq": INT, "author": AUTHOR, "agent": Maybe(AGENT_REF), "body": STR,
                     "event": STR, "data": Map(STR), "internal": BOOL, "created_at": STR},
+                   optional={"files": List(Obj({"name": STR, "type": STR}, name="FileRef"))},
                    name="LastMessage", doc="A conversation's newest message, for list previews "
                    "that say who said what (`agent`: the agent who wrote it; `data`: a system "
-                   "event's names).")
+                   "event's names; `files`, only when it carries files: their names and types).")
 RATING = Obj({"score": INT, "comment": STR, "rated_at": STR}, name="Rating",
              doc="The visitor's rating of a conversation (1 to 5), with their comment.")
 CONSOLE_CONVERSATION = Obj({

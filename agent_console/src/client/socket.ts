@@ -134,11 +134,14 @@ export class ConsoleSocket {
 
   /**
    * A message through the outbox: sent now or after the next welcome, until the
-   * server acknowledges it (the same client_id is never stored twice).
+   * server acknowledges it (the same client_id is never stored twice, nor are
+   * the uploads it names attached twice).
    */
-  sendMessage(conversation: number, body: string, internal = false, clientId = newClientId()): Promise<Ack> {
+  sendMessage(conversation: number, body: string, internal = false, clientId = newClientId(),
+              attachments: string[] = []): Promise<Ack> {
     return new Promise((resolve, reject) => {
-      const frame = { type: 'send', conversation, client_id: clientId, body, ...(internal ? { internal: true } : {}) };
+      const frame = { type: 'send', conversation, client_id: clientId, body, ...(internal ? { internal: true } : {}),
+        ...(attachments.length ? { attachments } : {}) };
       this.outbox.set(clientId, { frame, resolve, reject });
       if (this.ready) this.tx({ ...frame, ref: 'o:' + clientId });
     });

@@ -6,6 +6,7 @@
  */
 import type { AgentStatus, Box, Conversation, Frame } from '../protocol';
 import { EVERYTHING } from '../store';
+import { batches, type Upload } from '../uploads';
 import type { Ctx } from './context';
 import { toastError } from './context';
 import { applyHistory, loadPast, loadResolved, resume } from './history';
@@ -75,17 +76,25 @@ export async function setPresence(ctx: Ctx, status: 'online' | 'away'): Promise<
 /**
  * A reply or a note, shown at once as pending and sent through the socket's
  * outbox (sent again after a drop, stored once). The body is final: trimmed,
- * within the limit, canned shortcut expanded.
+ * within the limit, canned shortcut expanded. Its files (uploads done) go in
+ * the same message; past what one message may carry (`limits.max_files`) the
+ * rest follow in messages of their own, in order.
  */
-export function send(ctx: Ctx, id: number, body: string, internal: boolean): void {
+export function send(ctx: Ctx, id: number, body: string, internal: boolean, files: Upload[] = []): void {
+  const [first, ...more] = batches(files, ctx.store.welcome?.limits.max_files || 10);
+  sendOne(ctx, id, body, internal, first || []);
+  for (const rest of more) sendOne(ctx, id, '', internal, rest);
+}
+
+function sendOne(ctx: Ctx, id: number, body: string, internal: boolean, files: Upload[]): void {
   const { store } = ctx;
   const thread = store.thread(id);
   const clientId = 'c-' + Math.random().toString(36).slice(2) + Date.now().toString(36);
-  thread.pending.set(clientId, { body, internal });
+  thread.pending.set(clientId, { body, internal, ...(files.length ? { files } : {}) });
   stopTyping(ctx);
   store.changed('thread');
   store.changed('scroll');
-  ctx.sock.sendMessage(id, body, internal, clientId).then(
+  ctx.sock.sendMessage(id, body, internal, clientId, files.map((f) => f.id)).then(
     (ack) => {
       // The message frame normally arrives first; if the layer lost it, read it back.
       window.setTimeout(() => {

@@ -9,6 +9,7 @@ import { isolated } from '../format';
 import { t } from '../i18n';
 import { visitorName } from '../names';
 import * as notify from '../notify';
+import { filesLine } from '../preview';
 import type { Agent, Canned, Conversation, Frame, Message, Welcome } from '../protocol';
 import { ProtocolError } from '../protocol';
 import { EVERYTHING } from '../store';
@@ -112,7 +113,7 @@ function onMessage(ctx: Ctx, m: Message): void {
   if (c && m.author === 'visitor' && c.assignee?.id === store.me && c.status === 'open') {
     if (document.hidden || store.selected !== c.id) {
       notify.beep('message');
-      notify.desktop(t('newMessageFrom', { name: isolated(visitorName(c.visitor)) }), m.body.slice(0, 140), 'papo-msg-' + c.id, () => void select(ctx, c.id));
+      notify.desktop(t('newMessageFrom', { name: isolated(visitorName(c.visitor)) }), (m.body || filesLine(m.attachments)).slice(0, 140), 'papo-msg-' + c.id, () => void select(ctx, c.id));
     }
   }
   if (m.conversation === store.selected) {

@@ -73,11 +73,13 @@ export class ConsoleApp {
     const composer = new ComposerView(ctx);
     const sidebar = new SidebarView(ctx);
     const toast = h('div', { class: 'toast', role: 'alert', hidden: true });
+    const pane = h('section', { class: 'pane' }, header.el, thread.list, thread.typing, composer.el);
+    composer.files.dropZone(pane); // files dropped on the conversation go with the reply
     replace(root,
       h('h1', { class: 'sr-only' }, t('inboxTitle')),
       toolbar.el,
       inbox.el,
-      h('section', { class: 'pane' }, header.el, thread.list, thread.typing, composer.el),
+      pane,
       sidebar.el, toast, dialogs.canned, dialogs.help);
     bindKeys(ctx, { composer, header, inbox, dialogs });
 

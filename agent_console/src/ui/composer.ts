@@ -1,7 +1,8 @@
 /**
  * The composer: a reply or an internal note (a note only, where the agent may
  * not reply), Enter sends, and `/shortcut` suggests canned responses (arrows
- * pick, Tab or Enter inserts, an exact shortcut expands on send).
+ * pick, Tab or Enter inserts, an exact shortcut expands on send). Files
+ * (ui/files.ts) go with the reply or note being written, sent with it by Send.
  */
 import { cannedQuery, expandExact, matchCanned } from '../canned';
 import { h, replace, userText } from '../dom';
@@ -10,10 +11,13 @@ import type { Ctx } from '../intents/context';
 import { toast } from '../intents/context';
 import { send, typed } from '../intents/chat';
 import type { Canned, Conversation } from '../protocol';
+import { FilesView } from './files';
 
 export class ComposerView {
   readonly el: HTMLFormElement;
   readonly input: HTMLTextAreaElement;
+  /** The files going with the next reply or note (paperclip, paste, drop). */
+  readonly files: FilesView;
   private noteToggle: HTMLInputElement;
   private suggest = h('ul', { class: 'suggest', role: 'listbox', hidden: true });
   private suggestions: Canned[] = [];
@@ -23,13 +27,14 @@ export class ComposerView {
     const input = h('textarea', { id: 'composer-input', rows: 3, 'aria-label': t('replyPlaceholder'), placeholder: t('replyPlaceholder') });
     this.input = input;
     this.noteToggle = h('input', { type: 'checkbox', id: 'note-toggle', onchange: () => this.renderState() });
+    this.files = new FilesView(ctx, input, () => this.noteToggle.checked);
     this.el = h('form', { class: 'composer', onsubmit: (e: Event) => {
       e.preventDefault();
       this.submit();
     } },
-    this.suggest, input,
+    this.suggest, this.files.tray, input,
     h('div', { class: 'composer-bar' },
-      h('label', { class: 'note-label' }, this.noteToggle, ' ', t('note')),
+      h('span', { class: 'composer-tools' }, this.files.button, h('label', { class: 'note-label' }, this.noteToggle, ' ', t('note'))),
       h('button', { type: 'submit', class: 'primary' }, t('send'))));
     input.addEventListener('input', () => this.onInput());
     input.addEventListener('keydown', (e) => this.onKey(e));
@@ -66,6 +71,7 @@ export class ComposerView {
     this.el.classList.toggle('note-mode', note);
     this.input.placeholder = note ? t('notePlaceholder') : t('replyPlaceholder');
     this.input.setAttribute('aria-label', this.input.placeholder);
+    this.ctx.store.changed('files'); // the tray says whether its files stay internal
   }
 
   private submit(): void {
@@ -76,16 +82,23 @@ export class ComposerView {
     const expanded = expandExact(store.canned, c.site, body);
     if (expanded !== null) body = expanded;
     body = body.trim();
-    if (!body) return;
+    const holdup = store.uploads.holdup(c.id);
+    if (holdup) {
+      this.files.hint(holdup === 'uploading' ? 'filesWait' : 'filesFix');
+      return;
+    }
+    if (!body && !store.uploads.rows(c.id).length) return;
     const max = store.welcome?.limits.max_body || 4000;
     if (body.length > max) {
       toast(this.ctx, t('errorPrefix', { reason: `> ${max}` }));
       return;
     }
     const internal = this.noteToggle.checked || !store.canReply(c);
+    const files = store.uploads.take(c.id) || [];
     this.input.value = '';
     this.hideSuggestions();
-    send(this.ctx, c.id, body, internal);
+    send(this.ctx, c.id, body, internal, files);
+    store.changed('files');
   }
 
   private onInput(): void {

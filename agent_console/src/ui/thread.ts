@@ -1,7 +1,8 @@
 /**
  * The selected conversation's messages: the visitor's and the agents' words,
- * notes, system events in words, what is still being sent, "seen" under the
- * last reply the visitor read, and who is typing below.
+ * notes, system events in words, their files (thumbnails and chips), what is
+ * still being sent, "seen" under the last reply the visitor read, and who is
+ * typing below.
  */
 import { h, iso, replace, sentence, userText } from '../dom';
 import { clock, systemParts } from '../format';
@@ -9,11 +10,14 @@ import { t, tParts } from '../i18n';
 import type { Ctx } from '../intents/context';
 import { loadEarlier } from '../intents/history';
 import { visitorName } from '../names';
+import type { Attachment } from '../protocol';
 import { ratedLine } from '../rating';
+import { messageFiles } from './files';
 
 export class ThreadView {
   readonly list = h('ol', { class: 'thread', 'aria-live': 'polite' });
   readonly typing = h('div', { class: 'typing', 'aria-live': 'polite' });
+  private drawn = new Map<string, { sig: string; el: HTMLElement }>();
 
   constructor(private ctx: Ctx) {
     ctx.store.on(['thread', 'typing', 'scroll'], (changed) => {
@@ -43,6 +47,8 @@ export class ThreadView {
     let seenSeq = 0;
     for (const m of msgs) if (m.author === 'agent' && !m.internal && m.seq <= c.visitor_read_seq) seenSeq = m.seq;
     const items: HTMLElement[] = [];
+    const drawn = this.drawn;
+    this.drawn = new Map(); // what this render draws again is kept; the rest is let go
     if (thread.hasMore) items.push(h('li', { class: 'earlier' }, h('button', { type: 'button', onclick: () => void this.earlier() }, t('loadEarlier'))));
     for (const m of msgs) {
       if (m.author === 'system') {
@@ -59,16 +65,36 @@ export class ThreadView {
           m.internal ? h('span', { class: 'badge note-badge' }, t('noteBadge')) : null,
           h('span', { class: 'who' }, iso(m.author === 'visitor' ? visitorName(c.visitor) : m.agent?.name)),
           h('time', { datetime: m.created_at }, clock(m.created_at))),
-        userText('div', 'body', m.body),
+        m.body || !m.attachments?.length ? userText('div', 'body', m.body) : null,
+        m.attachments?.length ? this.files(drawn, c.id, m.seq, m.attachments, m.internal) : null,
         m.seq === seenSeq ? h('div', { class: 'seen' }, '✓✓ ' + t('seen')) : null));
     }
     for (const [, p] of thread.pending) {
       items.push(h('li', { class: 'msg agent pending' + (p.internal ? ' note' : '') + (p.failed ? ' failed' : '') },
-        userText('div', 'body', p.body),
+        p.body || !p.files ? userText('div', 'body', p.body) : null,
+        p.files ? messageFiles(p.files, p.internal) : null,
         h('div', { class: 'meta' }, p.failed ? t('failed', { reason: p.failed }) : t('sending'))));
     }
     replace(box, ...items);
     if (atBottom) this.scrollToBottom();
+  }
+
+  /**
+   * A message's files, drawn once and kept while their links stay the same, so
+   * a redraw of the thread neither reloads nor resizes a thumbnail.
+   */
+  private files(drawn: Map<string, { sig: string; el: HTMLElement }>, conv: number, seq: number,
+                list: Attachment[], internal: boolean): HTMLElement {
+    const key = conv + ':' + seq;
+    const sig = list.map((f) => f.url).join(' ');
+    const kept = drawn.get(key);
+    if (kept && kept.sig === sig) {
+      this.drawn.set(key, kept);
+      return kept.el;
+    }
+    const el = messageFiles(list, internal);
+    this.drawn.set(key, { sig, el });
+    return el;
   }
 
   private scrollToBottom(): void {

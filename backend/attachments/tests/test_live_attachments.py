@@ -96,6 +96,13 @@ async def test_a_screenshot_goes_to_the_agent_and_a_pdf_comes_back(live_papo):
     assert status == 200 and body == files.pdf()
     assert headers["content-type"] == "application/octet-stream"
     assert headers["content-disposition"] == 'attachment; filename="invoice.pdf"'
+    # the console's list previews a files-only message by its files (no links there), and
+    # the console knows how many files one message may carry
+    listed = await console.request({"type": "list", "box": "mine"})
+    (row,) = [c for c in listed["conversations"] if c["id"] == conv]
+    assert row["last_message"]["body"] == ""
+    assert row["last_message"]["files"] == [{"name": "invoice.pdf", "type": "application/pdf"}]
+    assert console.welcome["limits"]["max_files"] == 10
     # welcome and history give the files again, with fresh links
     again, welcome = await live_papo.visitor(team.site_key, token=token)
     carried = [m for m in welcome["messages"] if m.get("attachments")]

@@ -13,7 +13,10 @@
     const parent = el.parentElement;
     if (parent && parent !== document.documentElement) {
       const ps = getComputedStyle(parent);
-      const scrolls = ['auto', 'scroll'].includes(ps.overflowX);
+      // A box that scrolls, or that cuts its line off with an ellipsis (a list row's
+      // preview: the inline text inside is meant to run under the "…"), holds it.
+      const scrolls = ['auto', 'scroll'].includes(ps.overflowX) ||
+        (['hidden', 'clip'].includes(ps.overflowX) && ps.textOverflow === 'ellipsis' && style.display === 'inline');
       const a = el.getBoundingClientRect(), b = parent.getBoundingClientRect();
       const by = Math.max(b.left - a.left, a.right - b.right);
       if (!scrolls && a.width > 0 && by > 1) out.push({ element: path(el), by: Math.round(by), what: 'sticks out of its container' });

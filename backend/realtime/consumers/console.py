@@ -146,7 +146,8 @@ class ConsoleConsumer(InboxFrames, PapoConsumer):
         if self.version < 2:
             del welcome["live_from"]
         await self.send_frame({"type": "welcome", "v": self.version, **welcome, "limits": {
-            "max_body": settings.PAPO["MAX_BODY_CHARS"], "ping_seconds": PING_SECONDS}})
+            "max_body": settings.PAPO["MAX_BODY_CHARS"], "ping_seconds": PING_SECONDS,
+            "max_files": settings.PAPO["ATTACHMENTS_PER_MESSAGE"]}})
         await self.mark_ready()
         if self._recheck_after_hello:  # access changed while hello was under way
             await self.check_access()

@@ -72,6 +72,7 @@ export interface Config {
 export interface Limits {
   max_body: number;
   ping_seconds: number;
+  max_files?: number;
 }
 
 export interface Welcome {

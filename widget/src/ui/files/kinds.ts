@@ -4,7 +4,12 @@
  * the bytes and decides (docs/protocol.md, "Files"); this is only so a visitor
  * hears "not here" before waiting for an upload that would be refused. A file
  * this cannot place is left to the server.
+ *
+ * The widget and the agent console both import this file: it is the one place
+ * for what a browser refuses before an upload.
  */
+import type { FileLimits } from '../../client/wire';
+
 const EXTENSIONS: Record<string, string> = {
   image: 'png jpg jpeg gif webp',
   pdf: 'pdf',
@@ -34,3 +39,16 @@ export function kindOf(file: { name: string; type: string }): string | null {
 /** The file picker's `accept` for the kinds a site takes ('' when it takes anything). */
 export const accept = (kinds: string[]): string =>
   kinds.includes('other') ? '' : kinds.flatMap((k) => listed(k).map((e) => '.' + e)).join(',');
+
+/**
+ * Why a site with `limits` would refuse `file`, before any byte is sent (the
+ * server's codes: docs/protocol.md, "Files"), or null: send it, the server decides.
+ */
+export function refusal(file: { name: string; type: string; size: number }, limits: FileLimits | undefined): string | null {
+  const kind = kindOf(file);
+  return !limits || !limits.max_bytes ? 'uploads_disabled'
+    : file.size > limits.max_bytes ? 'file_too_large'
+    : !file.size ? 'file_empty'
+    : kind && !limits.types.includes(kind) ? 'type_not_allowed'
+    : null;
+}

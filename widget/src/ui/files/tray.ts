@@ -13,13 +13,10 @@
  */
 import type { Upload } from '../../client/protocol';
 import { h, iso, on } from '../dom';
-import { kindOf, accept } from './kinds';
-import { upload, type Refusal, type Sending } from './upload';
+import { accept, refusal } from './kinds';
+import { TRANSIENT, upload, type Refusal, type Sending } from './upload';
 import { size, type Words } from './words';
 import type { FilesHost } from './index';
-
-/** Refusals that may pass if tried again (the others need another file). */
-const TRANSIENT = ['failed', 'scan_unavailable', 'upload_in_progress', 'upload_rate_limited', 'rate_limited', 'server_error'];
 
 interface Row {
   file: File;
@@ -89,7 +86,7 @@ export function tray(host: FilesHost, w: Words) {
     draw(row);
     if (!token) return conn.start(); // `welcome` brings a token, then this starts again
     row.state = 'uploading';
-    const sending = (row.sending = upload(host.url, row.file, row.id, token, (f) => (row.bar.value = f)));
+    const sending = (row.sending = upload(host.url, row.file, row.id, { Authorization: 'Bearer ' + token }, (f) => (row.bar.value = f)));
     sending.done.then(
       (result) => {
         row.state = 'done';
@@ -103,7 +100,7 @@ export function tray(host: FilesHost, w: Words) {
           return conn.restart();
         }
         const limits = host.limits();
-        fail(row, r.status >= 500 && r.code === 'failed' ? 'server_error' : r.code,
+        fail(row, r.code,
           r.code === 'upload_rate_limited' ? String(Math.ceil((r.retryAfter || 60) / 60))
             : limits ? size(limits.max_bytes, host.locale) : '');
       },
@@ -128,11 +125,8 @@ export function tray(host: FilesHost, w: Words) {
       const row: Row = { file, id: uploadId(), li: h('li', {}), bar: h('progress', { max: '1', 'aria-label': say('uploading', file.name) }), state: 'waiting' };
       rows.push(row);
       list.append(row.li);
-      const kind = kindOf(file);
-      if (!limits || !limits.max_bytes) fail(row, 'uploads_disabled');
-      else if (file.size > limits.max_bytes) fail(row, 'file_too_large', size(limits.max_bytes, host.locale));
-      else if (!file.size) fail(row, 'file_empty');
-      else if (kind && !limits.types.includes(kind)) fail(row, 'type_not_allowed');
+      const no = refusal(file, limits);
+      if (no) fail(row, no, limits ? size(limits.max_bytes, host.locale) : '');
       else start(row);
     }
   }
