@@ -5,6 +5,16 @@
 import type { Report, ReportsStore } from '../reports_store';
 import { rt } from '../ui/reports_text';
 
+/** A refusal as the reader should read it: the codes a person can meet, in their language. */
+function worded(error: { code: string; message: string }): string {
+  switch (error.code) {
+    case 'session_ended': return rt('sessionEnded');
+    case 'invalid': return rt('badRange');
+    case 'forbidden': return rt('forbidden');
+    default: return rt('failed', { reason: error.message });
+  }
+}
+
 export async function loadReport(store: ReportsStore, url: string, from: string, to: string): Promise<void> {
   store.status = 'loading';
   store.changed();
@@ -14,7 +24,7 @@ export async function loadReport(store: ReportsStore, url: string, from: string,
     const body = await res.json() as Report | { error: { code: string; message: string } };
     if ('error' in body) {
       store.status = 'failed';
-      store.error = body.error.code === 'session_ended' ? rt('sessionEnded') : rt('failed', { reason: body.error.message });
+      store.error = worded(body.error);
     } else {
       store.status = 'ready';
       store.report = body;

@@ -10,6 +10,8 @@ const en = {
   loading: 'Counting…',
   failed: 'The figures could not be loaded: {reason}',
   sessionEnded: 'Your session has ended: log in again.',
+  badRange: 'Those days cannot be shown: pick a start no later than the end, at most a year apart.',
+  forbidden: 'Only the site’s owners and admins can see its reports.',
   summary: 'The range at a glance',
   conversations: 'Chats', answeredOf: '{n} answered',
   missed: 'Missed', missedHint: 'the visitor left before any reply',
@@ -40,6 +42,8 @@ const ptBR: Record<Key, string> = {
   loading: 'Contando…',
   failed: 'Não foi possível carregar os números: {reason}',
   sessionEnded: 'Sua sessão terminou: entre de novo.',
+  badRange: 'Não dá para mostrar esses dias: escolha um início que não seja depois do fim, no máximo um ano antes.',
+  forbidden: 'Só os donos e administradores do site veem os relatórios dele.',
   summary: 'O período num relance',
   conversations: 'Chats', answeredOf: '{n} respondidos',
   missed: 'Perdidos', missedHint: 'o visitante saiu antes de qualquer resposta',
@@ -78,11 +82,12 @@ export function locale(): string {
   return lang === 'pt-br' ? 'pt-BR' : 'en';
 }
 
+/** `n` with at most `digits` decimals ("1.3", "4", "1,3" in pt-BR). */
 export function num(n: number, digits = 0): string {
-  return n.toLocaleString(locale(), { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return n.toLocaleString(locale(), { maximumFractionDigits: digits });
 }
 
-/** A duration in seconds, in its largest sensible unit: "45 s", "2.5 min", "3.2 h", "1.5 d". */
+/** A duration in seconds, in its largest sensible unit: "45 s", "2.5 min", "16 min", "3.2 h", "1.5 d". */
 export function duration(seconds: number | null): string {
   if (seconds === null) return rt('dash');
   if (seconds < 60) return rt('seconds', { n: num(Math.round(seconds)) });

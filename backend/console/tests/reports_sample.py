@@ -9,6 +9,7 @@ The range is 2025-03-01 to 2025-03-03. Run in the server's own environment
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 FIRST, LAST = "2025-03-01", "2025-03-03"
@@ -62,6 +63,33 @@ def seed(site_id: int, other_site_id: int, agents: dict[str, int]) -> int:
         write(site_id, *chat)
     write(other_site_id, local(2, 12), None, 5, 50, "agent", 1)
     return len(CHATS)
+
+
+def seed_month(live) -> dict:
+    """On a live Papo: a São Paulo site with the sample month, its owner, an admin, two
+    agents (Ana, and "@Bruno": a name a spreadsheet would run as a formula) and another
+    site's owner. Returns the site keys, the people's ids and their sessions."""
+    tag = uuid.uuid4().hex[:6]
+    site, other = f"Reports {tag}", f"Elsewhere {tag}"
+    people = {"owner": ("owner", "Olga", site), "admin": ("admin", "Adam", site),
+              "ana": ("agent", "Ana", site), "bruno": ("agent", "@Bruno", site),
+              "stranger": ("owner", "Sam", other)}
+    out = live.seed({
+        "sites": [{"name": site, "origins": [live.host.origin],
+                   "fields": {"time_zone": "America/Sao_Paulo"}},
+                  {"name": other, "origins": ["https://elsewhere.example"]}],
+        "agents": [{"username": f"{who}-{tag}", "name": name, "role": role, "sites": [where]}
+                   for who, (role, name, where) in people.items()]})
+    ids = {who: out["agents"][f"{who}-{tag}"]["id"] for who in people}
+    seeded = live.shell(
+        "from console.tests.reports_sample import seed; "
+        f"print(seed({out['sites'][site]['id']}, {out['sites'][other]['id']}, "
+        f"{{'ana': {ids['ana']}, 'bruno': {ids['bruno']}}}))")
+    assert seeded == str(len(CHATS))
+    return {"key": out["sites"][site]["key"], "other_key": out["sites"][other]["key"],
+            "name": site, "ids": ids,
+            "usernames": {who: f"{who}-{tag}" for who in people},
+            "sessions": {who: out["agents"][f"{who}-{tag}"]["session"] for who in people}}
 
 
 def agent_figures(conversations, answered, missed, unanswered, frt, res, csat) -> dict:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import uuid
 from urllib.error import HTTPError
 from urllib.request import HTTPRedirectHandler, Request, build_opener
 
@@ -44,27 +43,7 @@ def fetch(live, path: str, session: str | None = None, method: str = "GET",
 
 @pytest.fixture(scope="module")
 def month(live_papo):
-    """A São Paulo site with the sample month, its people, and another site's owner."""
-    tag = uuid.uuid4().hex[:6]
-    site, other = f"Reports {tag}", f"Elsewhere {tag}"
-    people = {"owner": ("owner", "Olga", site), "admin": ("admin", "Adam", site),
-              "ana": ("agent", "Ana", site), "bruno": ("agent", "@Bruno", site),
-              "stranger": ("owner", "Sam", other)}
-    out = live_papo.seed({
-        "sites": [{"name": site, "origins": [live_papo.host.origin],
-                   "fields": {"time_zone": "America/Sao_Paulo"}},
-                  {"name": other, "origins": ["https://elsewhere.example"]}],
-        "agents": [{"username": f"{who}-{tag}", "name": name, "role": role, "sites": [where]}
-                   for who, (role, name, where) in people.items()]})
-    ids = {who: out["agents"][f"{who}-{tag}"]["id"] for who in people}
-    seeded = live_papo.shell(
-        "from console.tests.reports_sample import seed; "
-        f"print(seed({out['sites'][site]['id']}, {out['sites'][other]['id']}, "
-        f"{{'ana': {ids['ana']}, 'bruno': {ids['bruno']}}}))")
-    assert seeded == str(len(sample.CHATS))
-    return {"key": out["sites"][site]["key"], "other_key": out["sites"][other]["key"],
-            "ids": ids,
-            "sessions": {who: out["agents"][f"{who}-{tag}"]["session"] for who in people}}
+    return sample.seed_month(live_papo)
 
 
 def report(live, month, who: str = "owner", query: str = RANGE) -> dict:
