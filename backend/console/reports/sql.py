@@ -3,10 +3,13 @@ seconds between two instants, and continuous percentiles.
 
 Both stacks give the same numbers on the same rows, to the last bit:
 
-- seconds: PostgreSQL takes the exact interval's epoch (a numeric) to a double;
-  SQLite counts the exact microseconds between the two stored texts
-  (``YYYY-MM-DD HH:MM:SS[.ffffff]``, UTC, as Django writes them) and divides by a
-  million. Both are the double nearest the exact difference.
+- seconds: PostgreSQL's ``date_part('epoch', later - earlier)``, a double (its
+  ``EXTRACT`` gives a numeric, and numerics made the reports' queries half again
+  slower). The difference is an interval of whole days and the microseconds left
+  (``justify_hours``), and ``date_part`` adds ``microseconds / 1e6`` and ``86400 *
+  days`` in doubles. SQLite counts the exact microseconds between the two stored
+  texts (``YYYY-MM-DD HH:MM:SS[.ffffff]``, UTC, as Django writes them), splits them
+  the same way and does the same two double operations.
 - percentiles: PostgreSQL's ``percentile_cont(p) WITHIN GROUP (ORDER BY v)``. SQLite
   has none: its window functions number each group's values (``ROW_NUMBER``, from 0)
   and count them, and the same arithmetic as PostgreSQL's (``lo + f * (hi - lo)``
@@ -19,6 +22,7 @@ from django.db import connection
 from django.db.models import Aggregate, FloatField, Func, QuerySet
 
 FRACTIONS = {"median": 0.5, "p90": 0.9}
+USECS_PER_DAY = 86_400_000_000
 
 
 class Seconds(Func):
@@ -29,23 +33,25 @@ class Seconds(Func):
 
     def as_postgresql(self, compiler, connection, **extra):
         return self.as_sql(compiler, connection, arg_joiner=" - ",
-                           template="CAST(EXTRACT(EPOCH FROM %(expressions)s) AS double precision)",
-                           **extra)
+                           template="date_part('epoch', %(expressions)s)", **extra)
 
     def as_sqlite(self, compiler, connection, **extra):
         (later, later_params), (earlier, earlier_params) = (
             compiler.compile(e) for e in self.get_source_expressions())
 
-        def whole(col: str) -> str:
-            return f"CAST(strftime('%%s', {col}) AS INTEGER)"
+        def whole(col: str) -> str:  # the fraction cut off: SQLite would round it to ms
+            return f"CAST(strftime('%%s', substr({col}, 1, 19)) AS INTEGER)"
 
         def micro(col: str) -> str:
             return f"CAST(substr({col} || '.000000', 21, 6) AS INTEGER)"
 
-        sql = (f"((({whole(later)} - {whole(earlier)}) * 1000000 + {micro(later)} - "
-               f"{micro(earlier)}) / 1000000.0)")
-        # each column is written twice above: its parameters too, in that order
-        return sql, (*later_params, *earlier_params, *later_params, *earlier_params)
+        us = (f"(({whole(later)} - {whole(earlier)}) * 1000000 + {micro(later)} - "
+              f"{micro(earlier)})")
+        # as PostgreSQL's interval: whole days, and the microseconds left (both truncated
+        # toward zero, in C and in SQLite alike)
+        sql = f"(({us} %% {USECS_PER_DAY}) / 1000000.0 + 86400.0 * ({us} / {USECS_PER_DAY}))"
+        # each column is written four times above: its parameters too, in that order
+        return sql, (*later_params, *earlier_params, *later_params, *earlier_params) * 2
 
 
 class PercentileCont(Aggregate):

@@ -124,3 +124,39 @@ EXPECTED = {
                {"date": "2025-03-03", "conversations": 4, "missed": 1}],
     "by_hour": {0: 1, 9: 2, 10: 2, 11: 1, 14: 2, 15: 1, 23: 1},
 }
+
+
+# Durations that test the seconds' arithmetic to the last bit (``reports.sql.Seconds``):
+# microseconds, a day and more (PostgreSQL's interval then has whole days), negative.
+AWKWARD_MICROSECONDS = [1, 999_999, 1_000_001, 59_999_999, 86_399_999_999, 86_400_000_000,
+                        86_400_000_001, 93_784_123_456, 3 * 86_400_000_000 + 7,
+                        400 * 86_400_000_000 + 123_457, -1_500_000, -90_000_000_001]
+
+
+def seconds_of_awkward_durations(site_id: int) -> list[float]:
+    """Write a chat per awkward duration (first reply after it) and read the durations
+    back through ``Seconds``, in the order written."""
+    from django.db.models import F
+
+    from console.reports.sql import Seconds
+    from conversations.models import Conversation
+    from visitors.models import Visitor
+
+    start = datetime(2024, 2, 28, 23, 59, 59, 999_999, tzinfo=UTC)
+    ids = []
+    for us in AWKWARD_MICROSECONDS:
+        visitor = Visitor.objects.create(site_id=site_id)
+        ids.append(Conversation.objects.create(
+            site_id=site_id, visitor=visitor, status="resolved", created_at=start,
+            first_agent_reply_at=start + timedelta(microseconds=us)).pk)
+    got = dict(Conversation.objects.filter(pk__in=ids).annotate(
+        s=Seconds(F("first_agent_reply_at"), F("created_at"))).values_list("pk", "s"))
+    return [got[pk] for pk in ids]
+
+
+def postgresql_seconds(us: int) -> float:
+    """What PostgreSQL's date_part('epoch', interval) gives for a difference of ``us``:
+    the microseconds left over whole days (truncated toward zero) over a million, plus
+    86400 times the days, in doubles."""
+    days = int(us / 86_400_000_000)
+    return (us - days * 86_400_000_000) / 1_000_000.0 + 86400.0 * days

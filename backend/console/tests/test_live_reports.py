@@ -72,6 +72,17 @@ def test_the_figures_of_the_sample_month_are_the_ones_worked_out_by_hand(live_pa
                               for h in range(24)]
 
 
+def test_seconds_are_the_same_double_on_both_stacks(live_papo, month):
+    """The durations the percentiles are taken of, to the last bit, from a microsecond to
+    400 days, and backwards: the one arithmetic PostgreSQL and SQLite must share."""
+    got = live_papo.shell(
+        "from console.tests.reports_sample import seconds_of_awkward_durations as s; "
+        "from sites.models import Site; "
+        f"print(repr(s(Site.objects.get(key={month['other_key']!r}).pk)))")
+    assert [float(x) for x in got.strip("[]").split(", ")] == [
+        sample.postgresql_seconds(us) for us in sample.AWKWARD_MICROSECONDS]
+
+
 def test_an_admin_reads_them_too_and_a_range_moves_with_its_days(live_papo, month):
     assert report(live_papo, month, "admin")["totals"] == sample.EXPECTED["totals"]
     # March 2nd alone: the chat at 02:00 UTC that day started on the 1st in São Paulo
