@@ -22,8 +22,13 @@ export interface Report {
   totals: Figures;
   by_day: Array<{ date: string; conversations: number; missed: number }>;
   by_hour: Array<{ hour: number; conversations: number }>;
-  agents: Array<Figures & { id: number | null; name: string }>;
+  agents: Breakdown;
+  /** Per tag: one more breakdown, sent once the server has tags (console/reports/figures.py). */
+  tags?: Breakdown;
 }
+
+/** The figures per agent or per tag; `id` null: the chats with none. */
+export type Breakdown = Array<Figures & { id: number | null; name: string }>;
 
 export type ReportStatus = 'loading' | 'ready' | 'failed';
 

@@ -5,6 +5,7 @@
  *   chats by day            bars (chats, and the missed ones in front), a sentence, a table
  *   chats by hour           bars over the site's day, a sentence, a table
  *   per agent               a table: the same figures for each agent
+ *   per tag                 the same for each tag, when the server sends them (`tags`)
  *
  * Each chart is drawn for the eyes only (reports_chart.ts); the sentence and the
  * table beside it say the same to everyone. It renders from the store
@@ -12,7 +13,7 @@
  * names go in as text (`iso`), never as HTML.
  */
 import { h, iso, replace } from '../dom';
-import type { Figures, Report, ReportsStore } from '../reports_store';
+import type { Breakdown, Figures, Report, ReportsStore } from '../reports_store';
 import { barChart } from './reports_chart';
 import { day, duration, hour, num, rt } from './reports_text';
 
@@ -42,7 +43,8 @@ export class ReportsView {
       replace(root, h('p', { class: 'report-status error', role: 'alert' }, store.error));
     } else {
       const r = store.report;
-      replace(root, this.glance(r.totals), this.byDay(r), this.byHour(r), this.perAgent(r));
+      replace(root, this.glance(r.totals), this.byDay(r), this.byHour(r), this.perAgent(r),
+        r.tags ? this.breakdown('per-tag', rt('perTag'), rt('tag'), rt('noTag'), rt('noTags'), r.tags) : null);
       this.drawCharts();
     }
   }
@@ -119,20 +121,25 @@ export class ReportsView {
   }
 
   private perAgent(r: Report): HTMLElement {
-    const head = [rt('agent'), rt('chats'), rt('answered'), rt('missedCol'), rt('frtMedian'), rt('frtP90'),
+    return this.breakdown('per-agent', rt('perAgent'), rt('agent'), rt('notAssigned'), rt('noAgents'), r.agents);
+  }
+
+  /** A breakdown's table: a row per agent (per tag, once the server sends them). */
+  private breakdown(id: string, title: string, who: string, nobody: string, empty: string, groups: Breakdown): HTMLElement {
+    const head = [who, rt('chats'), rt('answered'), rt('missedCol'), rt('frtMedian'), rt('frtP90'),
       rt('resMedian'), rt('resP90'), rt('rating')];
-    const rows = r.agents.map((a) => h('tr', { 'data-agent': a.id === null ? 'none' : String(a.id) },
-      h('th', { scope: 'row' }, a.id === null ? h('span', { class: 'muted' }, rt('notAssigned')) : iso(a.name)),
+    const rows = groups.map((a) => h('tr', { 'data-id': a.id === null ? 'none' : String(a.id) },
+      h('th', { scope: 'row' }, a.id === null ? h('span', { class: 'muted' }, nobody) : iso(a.name)),
       ...[num(a.conversations), num(a.answered), num(a.missed),
         duration(a.first_response.median), duration(a.first_response.p90),
         duration(a.resolution.median), duration(a.resolution.p90),
         a.csat.average === null ? rt('dash') : rt('ratingCell', { avg: num(a.csat.average, 1), n: num(a.csat.ratings) }),
       ].map((x) => h('td', null, x))));
-    return h('section', { class: 'per-agent', 'aria-labelledby': 'per-agent-title' },
-      h('h2', { id: 'per-agent-title' }, rt('perAgent')),
-      rows.length === 0 ? h('p', { class: 'muted' }, rt('noAgents'))
-        : h('table', { class: 'figures agents' },
-          h('caption', { class: 'sr-only' }, rt('perAgent')),
+    return h('section', { class: `breakdown ${id}`, 'aria-labelledby': `${id}-title` },
+      h('h2', { id: `${id}-title` }, title),
+      rows.length === 0 ? h('p', { class: 'muted' }, empty)
+        : h('table', { class: 'figures breakdown-table' },
+          h('caption', { class: 'sr-only' }, title),
           h('thead', null, h('tr', null, ...head.map((x) => h('th', { scope: 'col' }, x)))),
           h('tbody', null, ...rows)));
   }

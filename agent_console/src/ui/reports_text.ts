@@ -32,6 +32,7 @@ const en = {
   frtMedian: 'First response (median)', frtP90: 'First response (90%)',
   resMedian: 'Resolution (median)', resP90: 'Resolution (90%)',
   rating: 'Rating', notAssigned: 'Not assigned', noAgents: 'No chat was assigned on these days.',
+  perTag: 'Per tag', tag: 'Tag', noTag: 'No tag', noTags: 'No chat was tagged on these days.',
   ratingCell: '{avg} ({n})', dash: '—',
   seconds: '{n} s', minutes: '{n} min', hours: '{n} h', days: '{n} d',
 };
@@ -64,6 +65,7 @@ const ptBR: Record<Key, string> = {
   frtMedian: 'Primeira resposta (mediana)', frtP90: 'Primeira resposta (90%)',
   resMedian: 'Resolução (mediana)', resP90: 'Resolução (90%)',
   rating: 'Avaliação', notAssigned: 'Sem agente', noAgents: 'Nenhum chat foi atribuído nesses dias.',
+  perTag: 'Por etiqueta', tag: 'Etiqueta', noTag: 'Sem etiqueta', noTags: 'Nenhum chat recebeu etiqueta nesses dias.',
   ratingCell: '{avg} ({n})', dash: '—',
   seconds: '{n} s', minutes: '{n} min', hours: '{n} h', days: '{n} d',
 };

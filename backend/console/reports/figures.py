@@ -45,11 +45,17 @@ COUNTS = {
     "satisfied": Count("pk", filter=Q(rating_score__gte=4)),
 }
 
-# What a report breaks its figures down by: the key each groups the chats on. Tags
-# are one more line here once conversations.Tag is on main: "tags": "tag_links__tag"
-# (a chat with two tags counts once under each; untagged chats under None), with
-# :func:`_names` learning their names.
-BREAKDOWNS = {"agents": "assignee"}
+
+def agent_names(ids: list[int]) -> dict[int, str]:
+    User = get_user_model()
+    return {u.pk: agent_name(u) for u in User.objects.filter(pk__in=ids)}
+
+
+# What a report breaks its figures down by: the key each groups the chats on, and
+# how its values are named. Tags are one more line once conversations.Tag is on
+# main: "tags": ("tag_links__tag", tag_names), a chat with two tags counted under
+# each, untagged ones under None (the page and the CSV show a "tags" list already).
+BREAKDOWNS = {"agents": ("assignee", agent_names)}
 
 
 def chats(site_id: int, period: Period) -> QuerySet[Conversation]:
@@ -66,8 +72,8 @@ def report(site, period: Period) -> dict:
         "by_day": by_day(qs, period),
         "by_hour": by_hour(qs, period),
     }
-    for name, key in BREAKDOWNS.items():
-        out[name] = _names(name, breakdown(qs, F(key)))
+    for name, (key, names) in BREAKDOWNS.items():
+        out[name] = named(breakdown(qs, F(key)), names)
     return out
 
 
@@ -145,12 +151,10 @@ def shaped(row: dict) -> dict:
     }
 
 
-def _names(breakdown_name: str, rows: dict) -> list[dict]:
-    """The rows as a list, each with its key's name, most chats first."""
-    User = get_user_model()
-    ids = [k for k in rows if k is not None]
-    names = {u.pk: agent_name(u) for u in User.objects.filter(pk__in=ids)}
-    out = [{"id": k, "name": names.get(k, "") if k is not None else "", **figures}
+def named(rows: dict, names) -> list[dict]:
+    """The rows as a list, each with its key's name (``names``), most chats first."""
+    known = names([k for k in rows if k is not None])
+    out = [{"id": k, "name": known.get(k, "") if k is not None else "", **figures}
            for k, figures in rows.items()]
     out.sort(key=lambda r: (-r["conversations"], r["id"] is None, r["name"].lower()))
     return out
