@@ -7,8 +7,15 @@ average rating is in their console already (``conversations.ratings.agent_rating
 Another site's reports, or a site the user is no member of, look missing (404).
 
 The page is a shell (``reports.html``): its script (``console/reports.js``, a bundle
-of its own, so the inbox never loads the chart library) asks ``data/`` for the
+of its own, so the inbox never loads the chart library) asks ``data`` for the
 figures of the range in its address (``?from=2025-03-01&to=2025-03-31``).
+
+``data`` and ``csv`` do all their database work (the session and the user too) on
+the database thread pool (``bus.db.in_db``), each thread with its one persistent
+connection. A plain sync view runs in a thread of its own per request under ASGI,
+and with ``CONN_MAX_AGE`` that thread's connection outlives it: on PostgreSQL every
+such request left one open (100 requests filled the server's connections in
+bench/reports.py).
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from agents.models import Membership
+from bus.db import in_db
 from papo.errors import PapoError
 
 from .. import access
@@ -65,7 +73,17 @@ def page(request: HttpRequest, key: str) -> HttpResponse:
 
 @require_GET
 @never_cache
-def data(request: HttpRequest, key: str) -> HttpResponse:
+async def data(request: HttpRequest, key: str) -> HttpResponse:
+    return await in_db(_data)(request, key)
+
+
+@require_GET
+@never_cache
+async def csv(request: HttpRequest, key: str) -> HttpResponse:
+    return await in_db(_csv)(request, key)
+
+
+def _data(request: HttpRequest, key: str) -> HttpResponse:
     member = _member(request, key)
     if isinstance(member, JsonResponse):
         return member
@@ -76,9 +94,7 @@ def data(request: HttpRequest, key: str) -> HttpResponse:
     return JsonResponse(figures.report(member.site, shown))
 
 
-@require_GET
-@never_cache
-def csv(request: HttpRequest, key: str) -> HttpResponse:
+def _csv(request: HttpRequest, key: str) -> HttpResponse:
     member = _member(request, key)
     if isinstance(member, JsonResponse):
         return member

@@ -146,6 +146,32 @@ def test_who_may_read_a_sites_reports(live_papo, month):
     assert fetch(live_papo, page, month["sessions"]["owner"])[0] == 200
 
 
+def test_reports_hold_no_database_connection_after_their_request(live_papo, month):
+    """On PostgreSQL a sync view leaves its per-request thread's connection open (under
+    ASGI, with CONN_MAX_AGE): a hundred reports filled the server. These run on the
+    database thread pool, whose threads keep one connection each."""
+    if live_papo.stack.name != "scaled":
+        pytest.skip("connections are PostgreSQL's")
+    import psycopg
+
+    from papo.testing.server import PG_URL
+
+    db = live_papo.stack.env["DATABASE_URL"].rsplit("/", 1)[1]
+
+    def connections() -> int:
+        with psycopg.connect(PG_URL) as conn:
+            return conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s",
+                                (db,)).fetchone()[0]
+
+    before = connections()
+    for path in ("data", "csv"):
+        for _ in range(30):
+            assert fetch(live_papo, f"/console/sites/{month['key']}/reports/{path}{RANGE}",
+                         month["sessions"]["owner"])[0] == 200
+    # at most the pool's threads (PAPO_DB_THREADS: 4) opened one each; never one a request
+    assert connections() - before <= 4
+
+
 def test_a_range_that_is_not_one_is_refused_and_says_why(live_papo, month):
     base = f"/console/sites/{month['key']}/reports/data"
     for query, words in (("?from=2025-03-05&to=2025-03-01", "ends before it starts"),
