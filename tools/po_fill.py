@@ -541,6 +541,40 @@ TABLE: dict[str, dict[str, object]] = {
         {"pt_BR": (
             'Ainda não visto: abra uma página do seu site com o código e clique no botão do '
             'chat, depois confira de novo.')},
+    # The Reports page (console/reports/, site_reports.html) and its CSV
+    'group': {"pt_BR": 'grupo'},
+    'name': {"pt_BR": 'nome'},
+    'conversations': {"pt_BR": 'conversas'},
+    'answered': {"pt_BR": 'respondidas'},
+    'missed': {"pt_BR": 'perdidas'},
+    'unanswered': {"pt_BR": 'sem resposta'},
+    'first response median (s)': {"pt_BR": 'primeira resposta, mediana (s)'},
+    'first response p90 (s)': {"pt_BR": 'primeira resposta, p90 (s)'},
+    'resolution median (s)': {"pt_BR": 'resolução, mediana (s)'},
+    'resolution p90 (s)': {"pt_BR": 'resolução, p90 (s)'},
+    'ratings': {"pt_BR": 'avaliações'},
+    'average rating': {"pt_BR": 'avaliação média'},
+    'satisfied (%)': {"pt_BR": 'satisfeitos (%)'},
+    'total': {"pt_BR": 'total'},
+    'agent': {"pt_BR": 'agente'},
+    'not assigned': {"pt_BR": 'sem agente'},
+    'tag': {"pt_BR": 'etiqueta'},
+    'no tag': {"pt_BR": 'sem etiqueta'},
+    'day': {"pt_BR": 'dia'},
+    'hour': {"pt_BR": 'hora'},
+    'Reports': {"pt_BR": 'Relatórios'},
+    '%(name)s reports': {"pt_BR": 'Relatórios de %(name)s'},
+    'Days to report on': {"pt_BR": 'Dias do relatório'},
+    'From': {"pt_BR": 'De'},
+    'To': {"pt_BR": 'Até'},
+    'Download CSV': {"pt_BR": 'Baixar CSV'},
+    ("Chats by the day they started, in the site's time zone (%(zone)s); up to %(max)s days "
+     "at once."):
+        {"pt_BR": ("Chats pelo dia em que começaram, no fuso horário do site (%(zone)s); até "
+                   "%(max)s dias de uma vez.")},
+    'The reports need JavaScript; the CSV has the same figures.':
+        {"pt_BR": 'Os relatórios precisam de JavaScript; o CSV tem os mesmos números.'},
+    "Last %(n)s day": {"pt_BR": ("Últimos %(n)s dia", "Últimos %(n)s dias")},
 }
 
 

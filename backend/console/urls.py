@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import invite_views, setup_views, team_views, views
+from .reports import views as reports
 from .throttle import login_limited
 
 app_name = "console"
@@ -32,6 +33,9 @@ urlpatterns = [
          name="revoke_invite"),
     path("sites/<str:key>/settings/", views.site_settings, name="site_settings"),
     path("sites/<str:key>/settings/identity/", views.identity_secret, name="identity_secret"),
+    path("sites/<str:key>/reports/", reports.page, name="reports"),
+    path("sites/<str:key>/reports/data", reports.data, name="reports_data"),
+    path("sites/<str:key>/reports/csv", reports.csv, name="reports_csv"),
     path("sites/<str:key>/delete/", views.delete_site, name="delete_site"),
     path("welcome/<uidb64>/<token>/", invite_views.accept_invite, name="invite_accept"),
     path("sites/<str:key>/uploads", views.upload, name="upload"),
