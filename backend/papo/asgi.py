@@ -17,9 +17,11 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.urls import re_path  # noqa: E402
 
-from papo import body_cap  # noqa: E402
+from papo import body_cap, request_connections  # noqa: E402
 from realtime.consumers.console import ConsoleConsumer  # noqa: E402
 from realtime.consumers.widget import WidgetConsumer  # noqa: E402
+
+request_connections.install()
 
 
 async def refuse(scope, receive, send):
