@@ -7,7 +7,10 @@ rule only decides what to show; the action decides what may change.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -50,6 +53,22 @@ def member(request: HttpRequest, key: str, *, manage: bool = False,
     if manage and not m.manages:
         raise Refused("admin_only")
     return m
+
+
+def site_page(*, manage: bool = False, own: bool = False) -> Callable:
+    """A page of one site: the view is called as ``view(request, member, ...)`` with the
+    user's membership of the URL's ``key`` (:func:`member`'s rules: 404 for another
+    tenant's site), and a role that may not see it gets the 403 page."""
+    def wrap(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def page(request: HttpRequest, key: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                m = member(request, key, manage=manage, own=own)
+            except Refused as exc:
+                return refused(request, exc.reason)
+            return view(request, m, *args, **kwargs)
+        return page
+    return wrap
 
 
 def refused(request: HttpRequest, reason: str = "") -> HttpResponse:

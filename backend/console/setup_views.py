@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from agents import site_actions
+from agents.models import Membership
 from papo.errors import PapoError
 from sites import snippet
 from sites.origins import normalize_origin, origin_of_address
@@ -67,12 +68,9 @@ def new_site(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def site_home(request: HttpRequest, key: str) -> HttpResponse:
+@access.site_page(manage=True)
+def site_home(request: HttpRequest, member: Membership) -> HttpResponse:
     """The install page: the snippet with a copy button, and the install check."""
-    try:
-        member = access.member(request, key, manage=True)
-    except access.Refused as exc:
-        return access.refused(request, exc.reason)
     site = member.site
     return render(request, "console/site_install.html", {
         "site": site, "member": member, "tab": "install",
@@ -82,11 +80,9 @@ def site_home(request: HttpRequest, key: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def allow_origin(request: HttpRequest, key: str) -> HttpResponse:
-    try:
-        member = access.member(request, key, manage=True)
-    except access.Refused as exc:
-        return access.refused(request, exc.reason)
+@access.site_page(manage=True)
+def allow_origin(request: HttpRequest, member: Membership) -> HttpResponse:
+    key = member.site.key
     origin = request.POST.get("origin", "")
     try:
         site_actions.do_allow_origin(request.user, member.site_id, origin)

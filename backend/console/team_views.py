@@ -71,25 +71,17 @@ def _page(request: HttpRequest, member: Membership, form: InviteForm | None = No
         "owners": sum(m.owns for m in members)}, status=status)
 
 
-def _manager(request: HttpRequest, key: str) -> Membership:
-    return access.member(request, key, manage=True)
-
-
 @login_required
-def team(request: HttpRequest, key: str) -> HttpResponse:
-    try:
-        return _page(request, _manager(request, key))
-    except access.Refused as exc:
-        return access.refused(request, exc.reason)
+@access.site_page(manage=True)
+def team(request: HttpRequest, member: Membership) -> HttpResponse:
+    return _page(request, member)
 
 
 @login_required
 @require_POST
-def invite(request: HttpRequest, key: str) -> HttpResponse:
-    try:
-        member = _manager(request, key)
-    except access.Refused as exc:
-        return access.refused(request, exc.reason)
+@access.site_page(manage=True)
+def invite(request: HttpRequest, member: Membership) -> HttpResponse:
+    key = member.site.key
     # Every role is accepted here: the action refuses what this member may not give.
     form = InviteForm(request.POST, roles=ROLE_CHOICES)
     if not form.is_valid():
@@ -117,19 +109,15 @@ def invite(request: HttpRequest, key: str) -> HttpResponse:
     return redirect("console:team", key=key)
 
 
-def _act(request: HttpRequest, key: str, action, done: str) -> HttpResponse:
-    """Run ``action(member)`` for a manager of ``key``; say ``done`` or why not."""
-    try:
-        member = _manager(request, key)
-    except access.Refused as exc:
-        return access.refused(request, exc.reason)
+def _act(request: HttpRequest, member: Membership, action, done: str) -> HttpResponse:
+    """Run ``action(member)`` for a manager of the site; say ``done`` or why not."""
     try:
         action(member)
     except PapoError as exc:
         messages.error(request, errors.say(exc))
     else:
         messages.success(request, done)
-    return redirect("console:team", key=key)
+    return redirect("console:team", key=member.site.key)
 
 
 def _own_membership(member: Membership, membership_id: int) -> int:
@@ -141,7 +129,8 @@ def _own_membership(member: Membership, membership_id: int) -> int:
 
 @login_required
 @require_POST
-def change_member(request: HttpRequest, key: str, membership_id: int) -> HttpResponse:
+@access.site_page(manage=True)
+def change_member(request: HttpRequest, member: Membership, membership_id: int) -> HttpResponse:
     form = MemberForm(request.POST)
 
     def change(member: Membership) -> None:
@@ -150,26 +139,28 @@ def change_member(request: HttpRequest, key: str, membership_id: int) -> HttpRes
         actions.do_change_membership(request.user, _own_membership(member, membership_id),
                                      role=form.cleaned_data["role"],
                                      max_concurrent=form.cleaned_data["max_concurrent"])
-    return _act(request, key, change, _("Saved."))
+    return _act(request, member, change, _("Saved."))
 
 
 @login_required
 @require_POST
-def remove_member(request: HttpRequest, key: str, membership_id: int) -> HttpResponse:
-    return _act(request, key, lambda member: actions.do_remove_membership(
+@access.site_page(manage=True)
+def remove_member(request: HttpRequest, member: Membership, membership_id: int) -> HttpResponse:
+    return _act(request, member, lambda member: actions.do_remove_membership(
         request.user, _own_membership(member, membership_id)), _("Removed from the site."))
 
 
 @login_required
 @require_POST
-def transfer(request: HttpRequest, key: str) -> HttpResponse:
+@access.site_page(manage=True)
+def transfer(request: HttpRequest, member: Membership) -> HttpResponse:
     def hand_over(member: Membership) -> None:
         try:
             to = int(request.POST.get("user", ""))
         except ValueError:
             raise PapoError("invalid", _("Choose who takes the site over.")) from None
         actions.do_transfer_ownership(request.user, member.site_id, to)
-    return _act(request, key, hand_over,
+    return _act(request, member, hand_over,
                 _("The site has a new owner; you are one of its admins now."))
 
 
@@ -183,7 +174,8 @@ def _own_invite(member: Membership, invite_id: int) -> Invite:
 
 @login_required
 @require_POST
-def resend_invite(request: HttpRequest, key: str, invite_id: int) -> HttpResponse:
+@access.site_page(manage=True)
+def resend_invite(request: HttpRequest, member: Membership, invite_id: int) -> HttpResponse:
     def again(member: Membership) -> None:
         found = _own_invite(member, invite_id)
         invites.do_invite(request.user, member.site_id, found.user.email,
@@ -191,12 +183,13 @@ def resend_invite(request: HttpRequest, key: str, invite_id: int) -> HttpRespons
                           language=get_language() or "en")
     done = (_("Sent again; the earlier link no longer works.") if settings.PAPO_EMAIL_ENABLED
             else _("A new link; the earlier one no longer works."))
-    return _act(request, key, again, done)
+    return _act(request, member, again, done)
 
 
 @login_required
 @require_POST
-def revoke_invite(request: HttpRequest, key: str, invite_id: int) -> HttpResponse:
-    return _act(request, key, lambda member: invites.do_revoke_invite(
+@access.site_page(manage=True)
+def revoke_invite(request: HttpRequest, member: Membership, invite_id: int) -> HttpResponse:
+    return _act(request, member, lambda member: invites.do_revoke_invite(
         request.user, _own_invite(member, invite_id).pk),
         _("Invitation revoked; its link no longer works."))

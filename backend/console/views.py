@@ -110,11 +110,9 @@ def mask(secret: str) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def site_settings(request: HttpRequest, key: str) -> HttpResponse:
-    try:
-        member = access.member(request, key, manage=True)
-    except access.Refused as exc:
-        return access.refused(request, exc.reason)
+@access.site_page(manage=True)
+def site_settings(request: HttpRequest, member: Membership) -> HttpResponse:
+    key = member.site.key
     site = member.site
     form = SiteSettingsForm(request.POST or None, instance=Site.objects.get(pk=site.pk))
     if request.method == "POST" and form.is_valid():
@@ -133,12 +131,10 @@ def site_settings(request: HttpRequest, key: str) -> HttpResponse:
 @login_required
 @require_POST
 @never_cache
-def identity_secret(request: HttpRequest, key: str) -> HttpResponse:
+@access.site_page(own=True)
+def identity_secret(request: HttpRequest, member: Membership) -> HttpResponse:
     """An owner sees the identity secret (``show``) or replaces it (``rotate``)."""
-    try:
-        member = access.member(request, key, own=True)
-    except access.Refused as exc:
-        return access.refused(request, exc.reason)
+    key = member.site.key
     if request.POST.get("do") == "rotate":
         try:
             secret = site_actions.do_rotate_identity_secret(request.user, member.site_id)
@@ -156,11 +152,9 @@ def identity_secret(request: HttpRequest, key: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def delete_site(request: HttpRequest, key: str) -> HttpResponse:
-    try:
-        member = access.member(request, key, own=True)
-    except access.Refused as exc:
-        return access.refused(request, exc.reason)
+@access.site_page(own=True)
+def delete_site(request: HttpRequest, member: Membership) -> HttpResponse:
+    key = member.site.key
     name = member.site.name
     try:
         site_actions.do_delete_site(request.user, member.site_id, request.POST.get("name"))

@@ -57,11 +57,8 @@ def _member(request: HttpRequest, key: str) -> Membership | JsonResponse:
 
 @login_required
 @require_GET
-def page(request: HttpRequest, key: str) -> HttpResponse:
-    try:
-        member = access.member(request, key, manage=True)
-    except access.Refused as exc:
-        return access.refused(request, exc.reason)
+@access.site_page(manage=True)
+def page(request: HttpRequest, member: Membership) -> HttpResponse:
     try:
         shown = _period(request, member)
     except PapoError:
