@@ -13,8 +13,6 @@ checked with axe-core and for overflow, and saved in docs/screenshots/console-fi
 
 from __future__ import annotations
 
-import ast
-import base64
 import re
 import shutil
 import subprocess
@@ -27,6 +25,7 @@ from test_browser_console import Agent, login
 
 from papo.testing import files
 from papo.testing.axe import assert_no_serious_violations
+from papo.testing.browser_files import hand_over, stored, throttle, uploads_seen
 from papo.testing.faults import TcpProxy
 from papo.testing.layout import assert_nothing_overflows
 from papo.testing.live import start_live, stop_live
@@ -61,25 +60,6 @@ SAYS = {
     },
 }
 
-# A file put in a paste or a drop, as the browser would hand it over; `shadow`: inside
-# the widget's shadow root.
-HAND_OVER = """async ([shadow, target, kind, name, type, b64]) => {
-  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-  const data = new DataTransfer();
-  data.items.add(new File([bytes], name, { type }));
-  const root = shadow ? document.querySelector('papo-chat').shadowRoot : document;
-  const el = root.querySelector(target);
-  if (kind === 'paste') {
-    el.dispatchEvent(new ClipboardEvent('paste',
-      { clipboardData: data, bubbles: true, cancelable: true }));
-  } else {
-    for (const type of ['dragenter', 'dragover', 'drop'])
-      el.dispatchEvent(new DragEvent(type,
-        { dataTransfer: data, bubbles: true, cancelable: true }));
-  }
-}"""
-
-
 @pytest.fixture(scope="module")
 def live_papo(console_dist):
     """A real daphne (embedded stack) serving both the console and the widget."""
@@ -94,14 +74,12 @@ def live_papo(console_dist):
 async def to_console(agent: Agent, how: str, name: str, type_: str, data: bytes) -> None:
     """A paste into the composer, or a drop on the thread."""
     target = "#composer-input" if how == "paste" else ".thread"
-    await agent.page.evaluate(HAND_OVER, [False, target, how, name, type_,
-                                          base64.b64encode(data).decode()])
+    await hand_over(agent.page, target, how, name, type_, data)
 
 
 async def to_widget(page: Page, how: str, name: str, type_: str, data: bytes) -> None:
     target = "textarea" if how == "paste" else "section.p"
-    await page.evaluate(HAND_OVER, [True, target, how, name, type_,
-                                    base64.b64encode(data).decode()])
+    await hand_over(page, target, how, name, type_, data, widget=True)
 
 
 def host_page(live, key: str, locale: str | None = None) -> str:
@@ -154,31 +132,6 @@ async def chat_with(browser, live, locale: str, **site_fields):
     await expect(ana.thread.locator("li.msg.visitor .body")).to_have_text(
         ["Hello, my order is late"])
     return team, ana, rita
-
-
-def stored(live, site_key: str) -> list[tuple[str, bool]]:
-    """(name, sent) of every upload the server stored for the site."""
-    out = live.shell(
-        "from attachments.models import Attachment; "
-        f"print(sorted((a.name, a.sent_at is not None) for a in "
-        f"Attachment.objects.filter(site__key={site_key!r}, ready=True)))")
-    return ast.literal_eval(out)
-
-
-def uploads_seen(page: Page) -> list[str]:
-    seen: list[str] = []
-    page.on("request", lambda r: r.method == "POST" and "/uploads" in r.url and seen.append(r.url))
-    return seen
-
-
-async def throttle(page: Page, bytes_per_second: int):
-    """Chromium's own upload throttling for this page (DevTools protocol)."""
-    cdp = await page.context.new_cdp_session(page)
-    await cdp.send("Network.enable")
-    await cdp.send("Network.emulateNetworkConditions", {
-        "offline": False, "latency": 0, "downloadThroughput": -1,
-        "uploadThroughput": bytes_per_second})
-    return cdp
 
 
 async def halfway(page: Page, low: float = 0.2, high: float = 0.8) -> None:

@@ -12,15 +12,14 @@ Uploads are slowed with Chromium's own network throttling (DevTools protocol), s
 
 from __future__ import annotations
 
-import ast
-import base64
 import re
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Page, expect
 
-from papo.testing import files
+from papo.testing import browser_files, files
+from papo.testing.browser_files import stored, throttle, uploads_seen
 from papo.testing.client import client_id
 from papo.testing.faults import TcpProxy
 
@@ -28,58 +27,15 @@ pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 TRAY = "papo-chat ul.tr li"
 
-# A file put in a paste or a drop, as the browser would hand it over.
-HAND_OVER = """async ([target, kind, name, type, b64]) => {
-  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-  const data = new DataTransfer();
-  data.items.add(new File([bytes], name, { type }));
-  const root = document.querySelector('papo-chat').shadowRoot;
-  const el = root.querySelector(target);
-  if (kind === 'paste') {
-    el.dispatchEvent(new ClipboardEvent('paste',
-      { clipboardData: data, bubbles: true, cancelable: true }));
-  } else {
-    for (const type of ['dragenter', 'dragover', 'drop'])
-      el.dispatchEvent(new DragEvent(type,
-        { dataTransfer: data, bubbles: true, cancelable: true }));
-  }
-}"""
-
-
 async def hand_over(page: Page, how: str, name: str, type_: str, data: bytes) -> None:
     target = "textarea" if how == "paste" else "section.p"
-    await page.evaluate(HAND_OVER, [target, how, name, type_, base64.b64encode(data).decode()])
+    await browser_files.hand_over(page, target, how, name, type_, data, widget=True)
 
 
 async def open_chat(page: Page, url: str) -> None:
     await page.goto(url)
     await page.locator("papo-chat button.l").click()
     await expect(page.get_by_role("button", name="Attach a file")).to_be_visible()
-
-
-async def throttle(page: Page, bytes_per_second: int) -> object:
-    """Chromium's own upload throttling for this page (DevTools protocol)."""
-    cdp = await page.context.new_cdp_session(page)
-    await cdp.send("Network.enable")
-    await cdp.send("Network.emulateNetworkConditions", {
-        "offline": False, "latency": 0, "downloadThroughput": -1,
-        "uploadThroughput": bytes_per_second})
-    return cdp
-
-
-def stored(live, site_key: str) -> list[tuple[str, bool]]:
-    """(name, sent) of every upload the server stored for the site."""
-    out = live.shell(
-        "from attachments.models import Attachment; "
-        f"print(sorted((a.name, a.sent_at is not None) for a in "
-        f"Attachment.objects.filter(site__key={site_key!r}, ready=True)))")
-    return ast.literal_eval(out)
-
-
-def uploads_seen(page: Page) -> list[str]:
-    seen: list[str] = []
-    page.on("request", lambda r: r.method == "POST" and "/uploads" in r.url and seen.append(r.url))
-    return seen
 
 
 async def test_a_pasted_screenshot_reaches_the_agent_and_a_pdf_comes_back(

@@ -17,8 +17,8 @@ import pytest
 from playwright.async_api import Page, expect
 
 from papo.testing.client import client_id
+from papo.testing.mail_fixtures import mail_fixtures
 from papo.testing.smtp import Mailbox, mail_env
-from papo.testing.worker import Worker
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -27,19 +27,7 @@ LIVE_ENV = mail_env(MAILBOX)
 
 NOTE = "papo-chat .ft > p.ct"
 
-
-@pytest.fixture(scope="module")
-def mailbox():
-    MAILBOX.start()
-    yield MAILBOX
-    MAILBOX.stop()
-
-
-@pytest.fixture(scope="module")
-def worker(live_papo, mailbox):
-    w = Worker(live_papo.stack, LIVE_ENV).start()
-    yield w
-    w.stop()
+mailbox, worker = mail_fixtures(MAILBOX, LIVE_ENV)
 
 
 def composer(page: Page):

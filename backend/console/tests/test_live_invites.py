@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from papo.testing.mail_fixtures import mail_fixtures
 from papo.testing.smtp import Mailbox, mail_env
 from papo.testing.web import Browser
-from papo.testing.worker import Worker
 
 pytestmark = [pytest.mark.live]
 
@@ -24,19 +24,7 @@ MAILBOX = Mailbox()
 PUBLIC = "http://papo.test"
 LIVE_ENV = mail_env(MAILBOX, PUBLIC)
 
-
-@pytest.fixture(scope="module")
-def mailbox():
-    MAILBOX.start()
-    yield MAILBOX
-    MAILBOX.stop()
-
-
-@pytest.fixture(scope="module")
-def worker(live_papo, mailbox):
-    w = Worker(live_papo.stack, LIVE_ENV).start()
-    yield w
-    w.stop()
+mailbox, worker = mail_fixtures(MAILBOX, LIVE_ENV)
 
 
 def unique(name: str) -> str:

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from papo.testing.client import client_id
+from papo.testing.mail_fixtures import mail_fixtures
 from papo.testing.smtp import Mailbox, mail_env
 from papo.testing.worker import Worker
 
@@ -31,19 +32,7 @@ INBOUND_SECRET = "live-inbound-secret"
 LIVE_ENV = mail_env(MAILBOX, PUBLIC, PAPO_INBOUND_DOMAIN="replies.papo.test",
                     PAPO_INBOUND_SECRET=INBOUND_SECRET, PAPO_MAIL_PER_ADDRESS_PER_DAY="4")
 
-
-@pytest.fixture(scope="module")
-def mailbox():
-    MAILBOX.start()
-    yield MAILBOX
-    MAILBOX.stop()
-
-
-@pytest.fixture(scope="module")
-def worker(live_papo, mailbox):
-    w = Worker(live_papo.stack, LIVE_ENV).start()
-    yield w
-    w.stop()
+mailbox, worker = mail_fixtures(MAILBOX, LIVE_ENV)
 
 
 def http(live, url: str, method: str = "GET", body: bytes | None = None,
