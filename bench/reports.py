@@ -23,9 +23,7 @@ the JSON goes to bench/results/reports-<timestamp>.json.
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import statistics
 import sys
 import time
@@ -37,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "backend"))
 
 from run import PAPO_ENV  # noqa: E402
+from seeded import options, pct, save, scaled_stack  # noqa: E402
 
 from papo.testing.server import Daphne, Stack  # noqa: E402
 
@@ -148,11 +147,6 @@ def cases(sites: dict) -> dict[str, tuple[str, str]]:
     }
 
 
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
 def measure(server: Daphne, session: str, todo: dict[str, tuple[str, str]],
             repeat: int) -> dict[str, dict]:
     out = {}
@@ -188,25 +182,13 @@ def table(rows: dict[str, dict]) -> str:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--messages", type=int, default=1_000_000)
-    ap.add_argument("--conversations", type=int, default=100_000)
-    ap.add_argument("--repeat", type=int, default=20)
-    ap.add_argument("--keep", action="store_true", help="keep the database (its URL is printed)")
-    args = ap.parse_args()
-
-    stack = Stack.scaled()
-    server = None
-    try:
-        stack.env["SECRET_KEY"] = "bench-" + os.urandom(16).hex()
-        stack.migrate()
-        spec = {"sites": [{"name": n, "origins": ["http://bench.papo.invalid"]}
-                          for n in ("Big", "Mid", "Small")],
-                "agents": [{"username": "bench", "sites": ["Big", "Mid", "Small"],
-                            "role": "owner"}]
-                + [{"username": f"agent{i:02}", "name": f"Agent {i}", "sites": [site]}
-                   for i, site in enumerate(["Big"] * 12 + ["Mid"] * 4 + ["Small"] * 2, 1)]}
-        seeded = stack.seed(spec)
+    args = options(__doc__)
+    spec = {"sites": [{"name": n, "origins": ["http://bench.papo.invalid"]}
+                      for n in ("Big", "Mid", "Small")],
+            "agents": [{"username": "bench", "sites": ["Big", "Mid", "Small"], "role": "owner"}]
+            + [{"username": f"agent{i:02}", "name": f"Agent {i}", "sites": [site]}
+               for i, site in enumerate(["Big"] * 12 + ["Mid"] * 4 + ["Small"] * 2, 1)]}
+    with scaled_stack(args, spec) as (stack, seeded):
         sites = seeded["sites"]
         agents = {a["username"]: {"id": seeded["agents"][a["username"]]["id"],
                                   "site_ids": [sites[s]["id"] for s in a["sites"]]}
@@ -216,22 +198,15 @@ def main() -> None:
         seeding = seed(stack, args.conversations, args.messages, sites, agents)
         print(f"  rows: {seeding['rows']}", flush=True)
         server = Daphne(stack, {**PAPO_ENV, "PAPO_CHECK_FRAMES": "0"}).start()
-        measured = measure(server, seeded["agents"]["bench"]["session"], cases(sites),
-                           args.repeat)
-    finally:
-        if server is not None:
+        try:
+            measured = measure(server, seeded["agents"]["bench"]["session"], cases(sites),
+                               args.repeat)
+        finally:
             server.stop()
-        if args.keep:
-            print(f"kept: DATABASE_URL={stack.env['DATABASE_URL']}")
-        else:
-            stack.close()
     report = table(measured)
     print(report)
-    out = ROOT / "bench" / "results" / f"reports-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"args": vars(args), "seeding": seeding, "reports": measured,
-                               "table": report}, indent=1, default=str))
-    print(f"results: {out}")
+    save("reports", {"args": vars(args), "seeding": seeding, "reports": measured,
+                     "table": report})
 
 
 if __name__ == "__main__":

@@ -23,10 +23,7 @@ to bench/results/search-<timestamp>.json.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
-import os
 import random
 import statistics
 import sys
@@ -38,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "backend"))
 
 from run import PAPO_ENV  # noqa: E402
+from seeded import options, pct, save, scaled_stack  # noqa: E402
 
 from conversations import search_schema  # noqa: E402
 from papo.testing.client import Peer  # noqa: E402
@@ -247,11 +245,6 @@ def lists(tag_id: int, mid_key: str, me: int) -> dict[str, dict]:
     }
 
 
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
 async def measure(server: Daphne, session: str, kind: str, cases: dict[str, dict],
                   repeat: int) -> dict[str, dict]:
     peer = await Peer.open(f"{server.ws}/ws/console/", origin=server.http,
@@ -301,24 +294,13 @@ def table(kind: str, rows: dict[str, dict]) -> str:
 
 
 async def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--messages", type=int, default=1_000_000)
-    ap.add_argument("--conversations", type=int, default=100_000)
-    ap.add_argument("--repeat", type=int, default=20)
-    ap.add_argument("--keep", action="store_true", help="keep the database (its URL is printed)")
-    args = ap.parse_args()
-
-    stack = Stack.scaled()
-    server = None
-    try:
-        stack.env["SECRET_KEY"] = "bench-" + os.urandom(16).hex()
-        stack.migrate()
-        spec = {"sites": [{"name": n, "origins": ["http://bench.papo.invalid"]}
-                          for n in ("Big", "Mid", "Small")],
-                "agents": [{"username": "bench", "sites": ["Big", "Mid"], "role": "admin"}]
-                + [{"username": f"agent{i:02}", "sites": [site]} for i, site in
-                   enumerate(["Big"] * 11 + ["Mid"] * 3 + ["Small"], 1)]}
-        seeded = stack.seed(spec)
+    args = options(__doc__)
+    spec = {"sites": [{"name": n, "origins": ["http://bench.papo.invalid"]}
+                      for n in ("Big", "Mid", "Small")],
+            "agents": [{"username": "bench", "sites": ["Big", "Mid"], "role": "admin"}]
+            + [{"username": f"agent{i:02}", "sites": [site]} for i, site in
+               enumerate(["Big"] * 11 + ["Mid"] * 3 + ["Small"], 1)]}
+    with scaled_stack(args, spec) as (stack, seeded):
         sites = seeded["sites"]
         site_of = {"bench": ["Big", "Mid"]} | {
             a["username"]: a["sites"] for a in spec["agents"][1:]}
@@ -333,24 +315,19 @@ async def main() -> None:
             tag_id = conn.execute("SELECT id FROM conversations_tag WHERE site_id = %s "
                                   "AND name = 'vip'", (sites["Mid"]["id"],)).fetchone()[0]
         server = Daphne(stack, {**PAPO_ENV, "PAPO_CHECK_FRAMES": "0"}).start()
-        session, me = seeded["agents"]["bench"]["session"], seeded["agents"]["bench"]["id"]
-        mid_key = sites["Mid"]["key"]
-        found = await measure(server, session, "search", searches(tag_id, mid_key), args.repeat)
-        listed = await measure(server, session, "filter", lists(tag_id, mid_key, me), args.repeat)
-    finally:
-        if server is not None:
+        try:
+            session, me = seeded["agents"]["bench"]["session"], seeded["agents"]["bench"]["id"]
+            mid_key = sites["Mid"]["key"]
+            found = await measure(server, session, "search", searches(tag_id, mid_key),
+                                  args.repeat)
+            listed = await measure(server, session, "filter", lists(tag_id, mid_key, me),
+                                   args.repeat)
+        finally:
             server.stop()
-        if args.keep:
-            print(f"kept: DATABASE_URL={stack.env['DATABASE_URL']}")
-        else:
-            stack.close()
     report = "\n\n".join([table("search", found), table("filter", listed)])
     print(report)
-    out = ROOT / "bench" / "results" / f"search-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"args": vars(args), "seeding": seeding, "search": found,
-                               "filter": listed, "table": report}, indent=1, default=str))
-    print(f"results: {out}")
+    save("search", {"args": vars(args), "seeding": seeding, "search": found,
+                    "filter": listed, "table": report})
 
 
 if __name__ == "__main__":
