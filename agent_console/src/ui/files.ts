@@ -10,6 +10,7 @@
  * files as chips (name, kind, size) that download; a note's files say they are
  * internal.
  */
+import { clip } from '../../../widget/src/ui/files/clip';
 import { accept } from '../../../widget/src/ui/files/kinds';
 import { showFiles } from '../../../widget/src/ui/files/show';
 import { TRANSIENT } from '../../../widget/src/ui/files/upload';
@@ -189,16 +190,4 @@ export function messageFiles(list: Array<Attachment | Upload>, internal: boolean
   });
   if (internal) box.prepend(h('p', { class: 'files-internal' }, t('filesInternal')));
   return box;
-}
-
-/** A paperclip, drawn (no icon font). */
-function clip(): SVGSVGElement {
-  const ns = 'http://www.w3.org/2000/svg';
-  const svg = document.createElementNS(ns, 'svg');
-  const path = document.createElementNS(ns, 'path');
-  svg.setAttribute('viewBox', '0 0 24 24');
-  svg.setAttribute('aria-hidden', 'true');
-  path.setAttribute('d', 'M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5');
-  svg.append(path);
-  return svg;
 }

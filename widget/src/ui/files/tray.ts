@@ -13,6 +13,7 @@
  */
 import type { Upload } from '../../client/protocol';
 import { h, iso, on } from '../dom';
+import { clip } from './clip';
 import { accept, refusal } from './kinds';
 import { TRANSIENT, upload, type Refusal, type Sending } from './upload';
 import { size, type Words } from './words';
@@ -171,16 +172,4 @@ export function tray(host: FilesHost, w: Words) {
       picker.accept = limits ? accept(limits.types) : '';
     },
   };
-}
-
-/** A paperclip, drawn (no icon font, no request). */
-function clip(): SVGSVGElement {
-  const ns = 'http://www.w3.org/2000/svg';
-  const svg = document.createElementNS(ns, 'svg');
-  const path = document.createElementNS(ns, 'path');
-  svg.setAttribute('viewBox', '0 0 24 24');
-  svg.setAttribute('aria-hidden', 'true');
-  path.setAttribute('d', 'M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5');
-  svg.append(path);
-  return svg;
 }
