@@ -13,7 +13,6 @@ visitor (a fresh browser context).
 
 from __future__ import annotations
 
-import base64
 import uuid
 from pathlib import Path
 
@@ -22,6 +21,7 @@ import pytest_asyncio
 from conftest import Shop
 from playwright.async_api import Page, expect
 
+from papo.testing import browser_files
 from papo.testing.axe import assert_no_serious_violations
 from papo.testing.browser import chromium
 from papo.testing.client import client_id
@@ -38,17 +38,6 @@ PANEL_ROOT = ".p"  # the panel, inside the widget's shadow root (layout.js looks
 LOCALES = {"en-US": "", "pt-BR": "-pt-BR", "es-ES": "-es"}
 # The pre-chat form's button, in each language.
 START = {"en-US": "Start chat", "pt-BR": "Iniciar conversa", "es-ES": "Iniciar chat"}
-# A file dropped on the panel, as the browser hands it over.
-DROP = """async ([name, type, b64]) => {
-  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-  const data = new DataTransfer();
-  data.items.add(new File([bytes], name, { type }));
-  const el = document.querySelector('papo-chat').shadowRoot.querySelector('section.p');
-  for (const type of ['dragenter', 'dragover', 'drop'])
-    el.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
-}"""
-
-
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def browser_once():
     async with chromium() as browser:
@@ -187,7 +176,8 @@ async def test_the_files_tray(browser_once, sites, locale):
         await expect(page.locator(f"{W} button.pa")).to_be_visible()  # the files chunk is in
         for name, kind, data in [("backup.zip", "application/zip", b"PK\x03\x04" + b"x" * 100),
                                  ("huge.png", "image/png", b"\x89PNG" + b"x" * 1_000_001)]:
-            await page.evaluate(DROP, [name, kind, base64.b64encode(data).decode()])
+            await browser_files.hand_over(page, "section.p", "drop", name, kind, data,
+                                          widget=True)
         await expect(page.locator(f"{W} ul.tr li")).to_have_count(2)
         await settle(page)
         await check(page)
