@@ -577,6 +577,253 @@ TABLE: dict[str, dict[str, object]] = {
     "Last %(n)s day": {"pt_BR": ("Últimos %(n)s dia", "Últimos %(n)s dias")},
 }
 
+# Issue 22, Spanish for the console's own pages (setup, install check, team, invites,
+# reports, their mail): neutral Spanish with "tú", the widget's words (widget/src/i18n.ts:
+# chat, conversación, agente, correo) and the console's (sitio, código, respuesta rápida).
+ES: dict[str, object] = {
+    "Owner": "Propietario",
+    "Admin": "Administrador",
+    "A site keeps at least one owner: make someone else owner first.":
+        "Un sitio siempre tiene al menos un propietario: haz propietario a otra persona "
+        "primero.",
+    "Your role on this site does not allow that.": "Tu rol en este sitio no lo permite.",
+    "That is not there any more; reload the page.": "Eso ya no existe; recarga la página.",
+    "Your name": "Tu nombre",
+    "What colleagues see in the console.": "Lo que tus compañeros ven en la consola.",
+    # The Reports page's CSV
+    "group": "grupo",
+    "name": "nombre",
+    "conversations": "conversaciones",
+    "answered": "respondidas",
+    "missed": "perdidas",
+    "unanswered": "sin respuesta",
+    "first response median (s)": "primera respuesta, mediana (s)",
+    "first response p90 (s)": "primera respuesta, p90 (s)",
+    "resolution median (s)": "resolución, mediana (s)",
+    "resolution p90 (s)": "resolución, p90 (s)",
+    "ratings": "valoraciones",
+    "average rating": "valoración media",
+    "satisfied (%)": "satisfechos (%)",
+    "total": "total",
+    "agent": "agente",
+    "not assigned": "sin agente",
+    "tag": "etiqueta",
+    "no tag": "sin etiqueta",
+    "day": "día",
+    "hour": "hora",
+    # Creating a site, the install check
+    "Name": "Nombre",
+    "As visitors and your team will see it, e.g. Acme Shop.":
+        "Como lo verán los visitantes y tu equipo, p. ej. Tienda Acme.",
+    "Your website's address": "La dirección de tu sitio web",
+    "Where you will paste the chat: the widget loads only on pages of this address. You can "
+    "add more later.":
+        "Donde pegarás el chat: el widget solo carga en páginas de esta dirección. Puedes "
+        "añadir más después.",
+    "Type the address of your website, like https://shop.example.":
+        "Escribe la dirección de tu sitio web, como https://tienda.ejemplo.",
+    "%(name)s is ready. Paste the snippet below into your pages.":
+        "%(name)s está listo. Pega el código de abajo en tus páginas.",
+    "%(origin)s is allowed. Reload a page there: the widget loads, and this check turns green.":
+        "%(origin)s está permitido. Recarga una página allí: el widget carga y esta "
+        "comprobación se pone verde.",
+    # Team and invitations
+    "Agent: answers chats": "Agente: responde chats",
+    "Admin: also settings and team": "Administrador: también configuración y equipo",
+    "Owner: everything": "Propietario: todo",
+    "E-mail address": "Correo electrónico",
+    "Role": "Rol",
+    "Chats at once": "Chats a la vez",
+    "How many chats routing gives them at the same time.":
+        "Cuántos chats le asigna el reparto al mismo tiempo.",
+    "%(email)s had an account here: they are a member now, and were told by e-mail.":
+        "%(email)s ya tenía una cuenta aquí: ahora es miembro y se le avisó por correo.",
+    "%(email)s had an account here: they are a member now.":
+        "%(email)s ya tenía una cuenta aquí: ahora es miembro.",
+    "Invitation mailed to %(email)s.": "Invitación enviada por correo a %(email)s.",
+    "This server sends no e-mail: copy the invitation's link below and send it to "
+    "%(email)s yourself.":
+        "Este servidor no envía correos: copia el enlace de la invitación de abajo y "
+        "envíaselo tú a %(email)s.",
+    "Choose a role and a number of chats from 0.": "Elige un rol y un número de chats desde 0.",
+    "Saved.": "Guardado.",
+    "Removed from the site.": "Quitado del sitio.",
+    "Choose who takes the site over.": "Elige quién se queda con el sitio.",
+    "The site has a new owner; you are one of its admins now.":
+        "El sitio tiene un nuevo propietario; ahora eres uno de sus administradores.",
+    "Sent again; the earlier link no longer works.":
+        "Enviada de nuevo; el enlace anterior ya no funciona.",
+    "A new link; the earlier one no longer works.":
+        "Un enlace nuevo; el anterior ya no funciona.",
+    "Invitation revoked; its link no longer works.":
+        "Invitación revocada; su enlace ya no funciona.",
+    # The site's pages, their tabs and the header
+    "%(name)s: site pages": "%(name)s: páginas del sitio",
+    "Install": "Instalar",
+    "Team": "Equipo",
+    "Reports": "Informes",
+    "Settings": "Configuración",
+    "Inbox": "Bandeja de entrada",
+    "A page your site does not allow tried to load the chat": (
+        "Una página que tu sitio no permite intentó cargar el chat",
+        "%(n)s páginas que tu sitio no permite intentaron cargar el chat"),
+    "a page was refused": "se rechazó una página",
+    "New site": "Nuevo sitio",
+    "Welcome to Papo": "Te damos la bienvenida a Papo",
+    "You are invited to answer chats for %(sites)s.":
+        "Te invitaron a responder chats de %(sites)s.",
+    "Your username is %(email)s.": "Tu nombre de usuario es %(email)s.",
+    "Join": "Unirme al equipo",
+    "This link no longer works": "Este enlace ya no funciona",
+    "It was used already, it expired, or the invitation was revoked or sent again. Ask "
+    "whoever invited you for a new one.":
+        "Ya se usó, caducó, o la invitación se revocó o se volvió a enviar. Pide una nueva "
+        "a quien te invitó.",
+    "Create your site": "Crea tu sitio",
+    "Three steps to a live chat on your website: name your site, paste one snippet into "
+    "your pages, and check that it loads. It takes two minutes.":
+        "Tres pasos para tener el chat funcionando en tu sitio web: ponle nombre a tu "
+        "sitio, pega un código en tus páginas y comprueba que carga. Son dos minutos.",
+    "Create a site": "Crear un sitio",
+    "Steps": "Pasos",
+    "Name your site": "Ponle nombre a tu sitio",
+    "Paste the snippet": "Pega el código",
+    "See it live": "Míralo funcionando",
+    "Create the site": "Crear el sitio",
+    "Only the site's owners and admins can see this page.":
+        "Solo los propietarios y administradores del sitio pueden ver esta página.",
+    "Only the site's owners can do this.": "Solo los propietarios del sitio pueden hacer esto.",
+    "On this Papo, only its staff can create sites. Ask whoever runs it to create yours, "
+    "or to add you to a site.":
+        "En este Papo, solo su equipo técnico puede crear sitios. Pide a quien lo "
+        "administra que cree el tuyo o que te añada a un sitio.",
+    "Install %(name)s": "Instalar %(name)s",
+    "The widget stays hidden there. If these pages are yours, allow them; if not, ignore "
+    "this.":
+        "Allí el widget no se muestra. Si esas páginas son tuyas, permítelas; si no, "
+        "ignora esto.",
+    "last tried %(when)s": "último intento %(when)s",
+    "Allow %(origin)s": "Permitir %(origin)s",
+    "A page opened from a file or a sandboxed frame: serve it from your website instead.":
+        "Una página abierta desde un archivo o un marco aislado (sandbox): sírvela desde "
+        "tu sitio web.",
+    "1. Paste the snippet": "1. Pega el código",
+    "Paste this into every page of your site, just before the closing body tag.":
+        "Pega esto en todas las páginas de tu sitio, justo antes del cierre de la "
+        "etiqueta body.",
+    "Copy the snippet": "Copiar el código",
+    "2. Check it is live": "2. Comprueba que funciona",
+    "Your chat is live: the widget loaded on your site.":
+        "Tu chat está funcionando: el widget cargó en tu sitio.",
+    "Not seen yet: open a page of your site with the snippet and click the chat button, "
+    "then check again.":
+        "Aún no se ha visto: abre una página de tu sitio con el código y haz clic en el "
+        "botón del chat; luego vuelve a comprobar.",
+    "widget loaded %(when)s": "widget cargado %(when)s",
+    "allowed now: reload a page there": "ya permitido: recarga una página allí",
+    "not seen yet": "aún no se ha visto",
+    "No address is allowed yet: add your website's address in the settings.":
+        "Todavía no hay ninguna dirección permitida: añade la de tu sitio web en la "
+        "configuración.",
+    "Check again": "Volver a comprobar",
+    "Allowed addresses and other settings": "Direcciones permitidas y otras opciones",
+    "3. Bring your team": "3. Suma a tu equipo",
+    "Invite the people who will answer chats, then answer them in the inbox.":
+        "Invita a quienes responderán los chats y respóndelos en la bandeja de entrada.",
+    "Invite your team": "Invitar a tu equipo",
+    "Open the inbox": "Abrir la bandeja de entrada",
+    # Reports
+    "%(name)s reports": "Informes de %(name)s",
+    "Days to report on": "Días del informe",
+    "From": "Desde",
+    "To": "Hasta",
+    "Show": "Mostrar",
+    "Last %(n)s day": ("Último %(n)s día", "Últimos %(n)s días"),
+    "Download CSV": "Descargar CSV",
+    "Chats by the day they started, in the site's time zone (%(zone)s); up to %(max)s days "
+    "at once.":
+        "Chats según el día en que empezaron, en la zona horaria del sitio (%(zone)s); "
+        "hasta %(max)s días a la vez.",
+    "The reports need JavaScript; the CSV has the same figures.":
+        "Los informes necesitan JavaScript; el CSV tiene las mismas cifras.",
+    # Site settings
+    "Is it live? The install check": "¿Funciona? La comprobación de la instalación",
+    "Identity secret": "Secreto de identidad",
+    "Your server signs your signed-in users' ids with it, so agents know who they are "
+    "(README: identity verification). Keep it on your server; never put it in a page.":
+        "Tu servidor firma con él los id de tus usuarios con sesión iniciada, para que los "
+        "agentes sepan quiénes son (README: identity verification). Guárdalo en tu "
+        "servidor; nunca lo pongas en una página.",
+    "Rotate": "Renovar",
+    "Delete this site": "Eliminar este sitio",
+    "Its conversations, visitors and files go with it, for good.":
+        "Sus conversaciones, visitantes y archivos se eliminan con él, para siempre.",
+    "Type “%(name)s” to confirm": "Escribe «%(name)s» para confirmar",
+    "Delete the site": "Eliminar el sitio",
+    # Team page
+    "%(name)s team": "Equipo de %(name)s",
+    "Members": "Miembros",
+    "Owners can do everything, including deleting the site. Admins change settings and the "
+    "team. Agents answer chats. Chats at once: how many chats routing gives each at the "
+    "same time.":
+        "Los propietarios pueden hacerlo todo, incluso eliminar el sitio. Los "
+        "administradores cambian la configuración y el equipo. Los agentes responden chats. "
+        "Chats a la vez: cuántos chats le asigna el reparto a cada uno al mismo tiempo.",
+    "you": "tú",
+    "%(n)s chat at once": ("%(n)s chat a la vez", "%(n)s chats a la vez"),
+    "Leave the site": "Salir del sitio",
+    "Remove": "Quitar",
+    "Invite someone": "Invitar a alguien",
+    "They get an e-mail with a link to choose their password, then they are in.":
+        "Recibe un correo con un enlace para elegir su contraseña, y listo.",
+    "This server sends no e-mail: you get a link to send them yourself.":
+        "Este servidor no envía correos: recibes un enlace para enviárselo tú.",
+    "Invite": "Invitar",
+    "Invitations waiting": "Invitaciones pendientes",
+    "sent %(when)s": "enviada %(when)s",
+    "Send again": "Enviar de nuevo",
+    "New link": "Enlace nuevo",
+    "Revoke": "Revocar",
+    "Copy the link": "Copiar el enlace",
+    "Hand the site over": "Traspasar el sitio",
+    "The member you choose becomes an owner; you become an admin.":
+        "El miembro que elijas pasa a ser propietario; tú pasas a ser administrador.",
+    "New owner": "Nuevo propietario",
+    "Hand over": "Traspasar",
+    "just now": "justo ahora",
+    "%(time)s ago": "hace %(time)s",
+    "A new identity secret: put it on your server now. Visitors identified with the old one "
+    "are refused.":
+        "Un nuevo secreto de identidad: ponlo ya en tu servidor. Los visitantes "
+        "identificados con el anterior se rechazan.",
+    "Type the site's name exactly to delete it.":
+        "Escribe el nombre del sitio exactamente para eliminarlo.",
+    "%(name)s was deleted.": "%(name)s se eliminó.",
+    # Mail to people added or invited to a site
+    "You can now answer chats for %(site)s": "Ya puedes responder chats de %(site)s",
+    "You were added to %(site)s on Papo. Its chats are in your console:":
+        "Te añadieron a %(site)s en Papo. Sus chats están en tu consola:",
+    "Open the console": "Abrir la consola",
+    "Papo sends this because an owner or admin of %(site)s added this address.":
+        "Papo envía esto porque un propietario o administrador de %(site)s añadió esta "
+        "dirección.",
+    "You are invited to answer chats for %(site)s": "Te invitaron a responder chats de %(site)s",
+    "%(who)s invited you to %(site)s on Papo, as %(role)s.":
+        "%(who)s te invitó a %(site)s en Papo, como %(role)s.",
+    "You are invited to %(site)s on Papo, as %(role)s.":
+        "Te invitaron a %(site)s en Papo, como %(role)s.",
+    "Choose your password": "Elige tu contraseña",
+    "If you did not expect this, ignore it: nothing happens without the link.":
+        "Si no lo esperabas, ignóralo: nada ocurre sin el enlace.",
+    "Papo sends this because an owner or admin of %(site)s invited this address.":
+        "Papo envía esto porque un propietario o administrador de %(site)s invitó esta "
+        "dirección.",
+    "Choose your password here, then you are in the console:":
+        "Elige tu contraseña aquí y entrarás en la consola:",
+}
+for _msgid, _value in ES.items():
+    TABLE.setdefault(_msgid, {})["es"] = _value
+
 
 def main() -> None:
     for folder in sorted(LOCALE.iterdir()):

@@ -1,5 +1,5 @@
 /** Text the console shows that depends on data: system events, times, titles. */
-import { lang, tParts, type Part } from './i18n';
+import { intlLocale, tParts, type Part } from './i18n';
 import type { Message } from './protocol';
 
 /** A system event's sentence, its names kept apart for isolating (dom.ts `sentence`). */
@@ -46,9 +46,7 @@ export function isolated(s: string | null | undefined): string {
   return '\u2068' + clean(s) + '\u2069';
 }
 
-function locale(): string {
-  return lang === 'pt-br' ? 'pt-BR' : 'en';
-}
+const locale = intlLocale;
 
 export function clock(iso: string | null | undefined): string {
   if (!iso) return '';

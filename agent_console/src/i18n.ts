@@ -1,5 +1,5 @@
 /**
- * The console's one message catalogue (English and Brazilian Portuguese).
+ * The console's one message catalogue (English, Brazilian Portuguese and Spanish).
  * The language is the page's `<html lang>`, which Django sets from the agent's
  * choice (language cookie) or the browser's Accept-Language.
  */
@@ -156,16 +156,96 @@ const ptBR: Record<Key, string> = {
   upRefused: 'Recusado pelo servidor ({code}).',
 };
 
-export const CATALOGUES: Record<string, Record<Key, string>> = { en, 'pt-br': ptBR };
-export type MessageKey = Key;
+const es: Record<Key, string> = {
+  waiting: 'En espera', mine: 'Mías', allOpen: 'Todas abiertas', resolved: 'Resueltas',
+  search: 'Buscar resueltas: nombre, correo o texto', searchLabel: 'Buscar',
+  loadMore: 'Cargar más', loadEarlier: 'Cargar mensajes anteriores',
+  pickConversation: 'Elige una conversación a la izquierda.',
+  claim: 'Tomar', transfer: 'Transferir', transferTo: 'Transferir a…', resolve: 'Resolver', reopen: 'Reabrir',
+  noOneOnline: 'Ningún otro agente en línea', send: 'Enviar', note: 'Nota interna',
+  notePlaceholder: 'Nota solo para agentes: el visitante nunca la ve', replyPlaceholder: 'Responder… (Enter envía, Mayús+Enter para otra línea, / para respuestas rápidas)',
+  noteBadge: 'Nota', online: 'En línea', away: 'Ausente', offline: 'Desconectado',
+  connecting: 'Conectando…', reconnecting: 'Reconectando…', connected: 'Conectado',
+  capacity: 'Chats {n} de {max}', enableNotifications: 'Activar las notificaciones de escritorio',
+  sound: 'Sonido', soundOn: 'Sonido activado', soundOff: 'Sonido desactivado',
+  typing: '{name} está escribiendo…', seen: 'Visto', sending: 'Enviando…', failed: 'No enviado: {reason}',
+  visitor: 'Visitante', verified: 'Verificado', unverified: 'No verificado', email: 'Correo', page: 'Página actual',
+  pagesSeen: 'Páginas vistas en esta visita', browser: 'Navegador', os: 'Sistema', localTime: 'Hora local',
+  language: 'Idioma', firstSeen: 'Primera visita', pastConversations: 'Conversaciones anteriores', none: 'Ninguna',
+  unknown: 'Desconocido', status: 'Estado', assignee: 'Agente', unassigned: 'Sin agente',
+  evAssigned: '{agent} tomó la conversación', evTransferred: 'Transferida de {from} a {to}',
+  evResolved: 'Resuelta por {by}', evReopened: 'Reabierta por {agent}', evRequeued: '{agent} se desconectó; de vuelta en la cola',
+  evRequeuedBy: 'Devuelta a la cola por {by}',
+  evAbandoned: 'El visitante salió de la cola ({minutes} min sin el sitio abierto); cerrada',
+  evOther: 'Evento: {event}',
+  newChat: 'Nuevo chat en espera', newChatFrom: '{name} está esperando', newMessageFrom: 'Nuevo mensaje de {name}',
+  canned: 'Respuestas rápidas', cannedHint: 'Escribe /atajo en el campo de mensaje para insertar una.',
+  shortcut: 'Atajo', text: 'Texto', add: 'Añadir', save: 'Guardar', delete: 'Eliminar', close: 'Cerrar', edit: 'Editar',
+  site: 'Sitio', adminOnly: 'Solo los administradores del sitio pueden cambiarlas.', shortcuts: 'Atajos de teclado',
+  kbBoxes: 'En espera / Mías / Todas abiertas / Resueltas', kbNextPrev: 'Conversación siguiente / anterior',
+  kbClaim: 'Tomar', kbResolve: 'Resolver', kbReopen: 'Reabrir', kbTransfer: 'Transferir',
+  kbReply: 'Responder', kbNote: 'Alternar nota interna', kbSearch: 'Buscar', kbHelp: 'Esta ayuda', kbEsc: 'Salir del campo de mensaje',
+  errorPrefix: 'No se pudo hacer: {reason}', statusWaiting: 'En espera', statusOpen: 'Abierta', statusResolved: 'Resuelta',
+  visitorLeftTitle: '{name}', you: 'tú', settings: 'Configuración',
+  evEnded: '{by} terminó el chat', evRated: 'Valorada con {score} de 5',
+  endedByVisitor: 'Terminada por el visitante', rating: 'Valoración', ratingOf: '{score} de 5', notRated: 'Sin valoración',
+  ratingSum: 'Nota {avg} ({n} en 30 días)', ratingSumTitle: 'Valoración media de tus chats en los últimos 30 días',
+  returning: 'Visitante recurrente: chat anterior n.º {id}',
+  inboxTitle: 'Bandeja de entrada', youSaid: 'Tú', said: '{who}:',
+  friendlyName: '{animal} {colour}',
+  nameColours: 'Azul|Verde|Gris|Rosa|Naranja|Violeta|Turquesa|Lila|Marrón|Plata|Coral|Índigo|Ámbar|Jade|Escarlata|Oliva|Cian|Magenta|Bronce|Ocre|Crema|Rubí|Celeste|Menta',
+  nameAnimals: 'Zorro|Búho|Nutria|Panda|Tigre|Ballena|Halcón|Koala|Lince|Garza|Delfín|Tejón|Tortuga|Pingüino|Conejo|Oso|Ciervo|Cisne|Foca|Lobo|Erizo|Loro|Cebra|Abeja|Tucán|Jaguar|Llama|Alce|Gorrión|Pulpo|Ardilla|Castor|Águila|León|Cuervo|Liebre|Cigüeña|Bisonte|Puma|Orca|Ibis|Guacamayo|Capibara|Perezoso|Armadillo|Tapir|Manatí|Colibrí',
+  emptyNoChatsTitle: 'Aún no hay chats',
+  emptyNoChats: 'Los chats aparecen aquí en cuanto un visitante escribe desde tu sitio. Oirás un sonido y, si lo permites, recibirás una notificación de escritorio.',
+  emptyInstall: 'Para poner el chat en tu sitio, pega su código en tus páginas. Está en la configuración del sitio, con un botón para copiarlo.',
+  emptyInstallLink: 'Obtener el código',
+  emptyQueueTitle: 'Nadie está esperando',
+  emptyQueue: 'Los chats nuevos esperan aquí hasta que alguien los toma; oirás un sonido cuando llegue uno.',
+  emptyMineTitle: 'No tienes chats asignados',
+  emptyMine: 'Toma un chat de En espera, o sigue en línea y te llegarán chats nuevos.',
+  emptyOpenTitle: 'No hay chats abiertos', emptyOpen: 'Aquí aparecen los chats que atiende un agente.',
+  emptyResolvedTitle: 'Aún no hay chats resueltos',
+  emptyResolved: 'Los chats quedan aquí una vez resueltos; búscalos por nombre, correo o palabras del chat.',
+  emptySearchTitle: 'Ningún chat resuelto coincide con «{q}»',
+  emptySearch: 'Prueba con menos palabras o con otras: un nombre, un correo o palabras del chat.',
+  clearSearch: 'Borrar la búsqueda',
+  attachFiles: 'Adjuntar archivos', dropFiles: 'Suelta los archivos para adjuntarlos a tu respuesta',
+  filesToSend: 'Archivos por enviar', uploadingFile: 'Subiendo {name}', cancel: 'Cancelar', retry: 'Reintentar', remove: 'Quitar',
+  filesWithNote: 'Interno: estos archivos van con la nota; el visitante nunca los ve.',
+  filesWait: 'Espera a que los archivos terminen de subir y luego envía.',
+  filesFix: 'Reintenta o quita los archivos que no se subieron y luego envía.',
+  filesInternal: 'Archivos internos: solo los ven los agentes',
+  fileSent: 'Archivo · {name}', photoSent: 'Foto · {name}', filesSent: '{n} archivos', fileDownload: 'Descargar {name}', imageOpen: 'Abrir {name} a tamaño completo',
+  upFileTooLarge: 'Demasiado grande: este sitio acepta archivos de hasta {max}.',
+  upTypeNotAllowed: 'Este sitio no acepta este tipo de archivo.',
+  upFileEmpty: 'Este archivo está vacío.',
+  upImageTooLarge: 'Esta imagen tiene demasiados píxeles para enviarse.',
+  upImageInvalid: 'No se puede leer esta imagen.',
+  upFileInfected: 'Rechazado: el antivirus marcó este archivo.',
+  upScanUnavailable: 'Ahora no se pueden analizar archivos. Reintenta en un momento.',
+  upUploadsDisabled: 'Este sitio no acepta archivos (mira su configuración).',
+  upRateLimited: 'Demasiadas subidas. Reintenta en {n} s.',
+  upFailed: 'No se pudo subir: revisa tu conexión y reintenta.',
+  upServerError: 'El servidor no pudo guardar este archivo. Reintenta.',
+  upRefused: 'Rechazado por el servidor ({code}).',
+};
 
-export function pickLanguage(tag: string | null | undefined): 'en' | 'pt-br' {
+export const CATALOGUES: Record<string, Record<Key, string>> = { en, 'pt-br': ptBR, es };
+export type MessageKey = Key;
+export type Language = 'en' | 'pt-br' | 'es';
+
+export function pickLanguage(tag: string | null | undefined): Language {
   const t = (tag || '').toLowerCase();
-  return t.startsWith('pt') ? 'pt-br' : 'en';
+  return t.startsWith('pt') ? 'pt-br' : t.startsWith('es') ? 'es' : 'en';
 }
 
 let current: Record<Key, string> = en;
-export let lang: 'en' | 'pt-br' = 'en';
+export let lang: Language = 'en';
+
+/** The language as Intl names it, for numbers, dates and sizes ("1,5 MB" in pt-BR and es). */
+export function intlLocale(): string {
+  return lang === 'pt-br' ? 'pt-BR' : lang;
+}
 
 export function setLanguage(tag: string | null | undefined): void {
   lang = pickLanguage(tag);

@@ -5,7 +5,7 @@
  * transfer list), and which earlier chat a returning visitor's new one follows.
  */
 import { h, userText } from './dom';
-import { lang, t } from './i18n';
+import { intlLocale, t } from './i18n';
 import type { Agent, Conversation, Message } from './protocol';
 
 /** "★★★★☆", read out as "4 out of 5". */
@@ -43,7 +43,7 @@ export function ratedLine(m: Message): Array<Node | string> {
 export function agentRating(a: Agent | undefined): string {
   const r = a && a.rating;
   if (!r || !r.count) return '';
-  const avg = r.average.toLocaleString(lang === 'pt-br' ? 'pt-BR' : 'en', { maximumFractionDigits: 1 });
+  const avg = r.average.toLocaleString(intlLocale(), { maximumFractionDigits: 1 });
   return t('ratingSum', { avg, n: r.count });
 }
 

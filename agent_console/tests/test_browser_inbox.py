@@ -3,8 +3,8 @@ Debian's chromium against a real daphne: rows that say who said what, each
 visitor by name, else e-mail, else a friendly name made from their id (the
 same in the list, the header and the sidebar, never "Visitor 9936c41b"),
 empty boxes that say what to do next, no serious axe-core violation and
-nothing spilling out of its box at 1280 by 800. Each state is saved as a
-screenshot in docs/screenshots/.
+nothing spilling out of its box at 1280 by 800. The empty search is saved as a
+screenshot in docs/screenshots/ (the inbox's pages: test_browser_a11y.py).
 """
 
 from __future__ import annotations
@@ -83,7 +83,6 @@ async def test_a_new_console_says_where_chats_come_from(live_papo, browser, loca
     link = empty.get_by_role("link", name=says["snippet"])
     await expect(link).to_have_attribute("href", f"/console/sites/{admins.site_key}/settings/")
     await check_page(ana.page)
-    await shot(ana.page, "empty", locale)
     await link.click()
     await expect(ana.page.locator("main")).to_contain_text(admins.site_key)  # the snippet
 
@@ -154,7 +153,6 @@ async def test_rows_say_who_said_what_and_name_every_visitor(live_papo, browser,
     await expect(bruno.conv(nameless).locator(".name")).to_have_text(generated)
 
     await check_page(ana.page)
-    await shot(ana.page, "inbox", locale)
     await ana.page.click("button.help-btn")
     await expect(ana.page.locator("dialog.help-dialog")).to_be_visible()
     await assert_no_serious_violations(ana.page)

@@ -3,7 +3,7 @@ Debian's chromium against a real daphne: from the console's header, the site's t
 to the figures of the hand-made month (backend console/tests/reports_sample.py),
 the charts drawn, the same numbers as sentences and tables for a screen reader,
 and the CSV they download. No serious axe-core violation, nothing spilling out of
-its box at 1280 by 800; docs/screenshots/console-reports[-pt-BR].png.
+its box at 1280 by 800 (its pictures, in every language: test_browser_a11y.py).
 """
 
 from __future__ import annotations
@@ -22,8 +22,6 @@ from papo.testing.axe import assert_no_serious_violations
 from papo.testing.layout import assert_nothing_overflows
 
 pytestmark = pytest.mark.browser
-REPO = Path(__file__).resolve().parents[2]
-SHOTS = REPO / "docs" / "screenshots"
 ACCENT, BAD = (11, 91, 211), (207, 34, 46)  # the bars: chats, and the missed ones
 
 SAYS = {
@@ -128,9 +126,6 @@ async def test_an_owner_reads_the_months_figures_charts_and_csv(live_papo, brows
 
     await assert_no_serious_violations(page)
     await assert_nothing_overflows(page)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    suffix = "" if locale == "en-US" else "-" + locale
-    await page.screenshot(path=str(SHOTS / f"console-reports{suffix}.png"), full_page=True)
 
     # ... and told as a sentence and a table to everyone
     await page.locator("#by-day summary").click()

@@ -51,8 +51,7 @@ def new_site_key() -> str:
 
 
 # Languages the widget speaks (widget/src/i18n.ts), for a site's default. The
-# console's own languages are settings.LANGUAGES: it is not translated to
-# Spanish, so offering es there would show agents a half-Spanish console.
+# console's own languages are settings.LANGUAGES (today the same three).
 WIDGET_LOCALES = [("en", "English"), ("pt-br", "Português (Brasil)"), ("es", "Español")]
 
 

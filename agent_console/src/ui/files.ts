@@ -16,7 +16,7 @@ import { showFiles } from '../../../widget/src/ui/files/show';
 import { TRANSIENT } from '../../../widget/src/ui/files/upload';
 import { size } from '../../../widget/src/ui/files/words';
 import { h, replace } from '../dom';
-import { lang, t, type MessageKey } from '../i18n';
+import { intlLocale, t, type MessageKey } from '../i18n';
 import type { Ctx } from '../intents/context';
 import { addFiles, dropFile, limitsOf, retryFile } from '../intents/files';
 import type { Attachment } from '../protocol';
@@ -32,7 +32,7 @@ const SAYS: Record<string, MessageKey> = {
 };
 
 /** The agent's language as Intl names it (sizes: "1,5 MB" in pt-BR). */
-const locale = (): string => (lang === 'pt-br' ? 'pt-BR' : 'en');
+const locale = intlLocale;
 
 interface Item { li: HTMLLIElement; bar: HTMLProgressElement; drawn: string }
 

@@ -1,10 +1,10 @@
 /**
- * The Reports page's words (English and Brazilian Portuguese), in a catalogue of
+ * The Reports page's words (English, Brazilian Portuguese and Spanish), in a catalogue of
  * its own: the reports are a bundle of their own (reports.js), and the inbox's
  * bundle carries neither their chart library nor their words. The language is
  * the one i18n.ts picked from the page (`setLanguage`).
  */
-import { lang } from '../i18n';
+import { intlLocale, lang, type Language } from '../i18n';
 
 const en = {
   loading: 'Counting…',
@@ -70,7 +70,38 @@ const ptBR: Record<Key, string> = {
   seconds: '{n} s', minutes: '{n} min', hours: '{n} h', days: '{n} d',
 };
 
-export const REPORT_CATALOGUES: Record<'en' | 'pt-br', Record<Key, string>> = { en, 'pt-br': ptBR };
+const es: Record<Key, string> = {
+  loading: 'Contando…',
+  failed: 'No se pudieron cargar las cifras: {reason}',
+  sessionEnded: 'Tu sesión terminó: vuelve a entrar.',
+  badRange: 'No se pueden mostrar esos días: elige un inicio que no sea posterior al final, como mucho un año antes.',
+  forbidden: 'Solo los propietarios y administradores del sitio ven sus informes.',
+  summary: 'El periodo de un vistazo',
+  conversations: 'Chats', answeredOf: '{n} respondidos',
+  missed: 'Perdidos', missedHint: 'el visitante se fue antes de recibir respuesta',
+  unanswered: 'Esperan la primera respuesta', unansweredHint: 'aún abiertos, sin respuesta',
+  firstResponse: 'Primera respuesta', resolution: 'Resolución',
+  medianP90: 'mediana · el 90 % en {p90} o menos', noneYet: 'aún ninguna',
+  csat: 'Satisfacción', csatValue: '{avg} de 5', csatHint: '{percent} % satisfechos · {n} valoraciones',
+  csatNone: 'aún no hay valoraciones',
+  byDay: 'Chats por día', byHour: 'Chats por hora del día',
+  byDaySummary: '{total} chats en {days} días; el día con más actividad fue {day}, con {n}. {missed} perdidos.',
+  byHourSummary: 'La hora con más actividad: las {hour}, con {n} chats.',
+  noChats: 'Ningún chat empezó esos días.',
+  showTable: 'Las cifras en una tabla',
+  day: 'Día', hour: 'Hora', missedCol: 'Perdidos',
+  legendChats: 'Chats', legendMissed: 'Perdidos',
+  perAgent: 'Por agente',
+  agent: 'Agente', chats: 'Chats', answered: 'Respondidos',
+  frtMedian: 'Primera respuesta (mediana)', frtP90: 'Primera respuesta (90 %)',
+  resMedian: 'Resolución (mediana)', resP90: 'Resolución (90 %)',
+  rating: 'Valoración', notAssigned: 'Sin agente', noAgents: 'Ningún chat se asignó esos días.',
+  perTag: 'Por etiqueta', tag: 'Etiqueta', noTag: 'Sin etiqueta', noTags: 'Ningún chat recibió etiquetas esos días.',
+  ratingCell: '{avg} ({n})', dash: '—',
+  seconds: '{n} s', minutes: '{n} min', hours: '{n} h', days: '{n} d',
+};
+
+export const REPORT_CATALOGUES: Record<Language, Record<Key, string>> = { en, 'pt-br': ptBR, es };
 export type ReportKey = Key;
 
 /** The text for `key` in the page's language, `{name}` placeholders filled as plain text. */
@@ -80,9 +111,7 @@ export function rt(key: Key, vars: Record<string, string | number> = {}): string
 }
 
 /** Numbers, dates and durations as the page's language writes them. */
-export function locale(): string {
-  return lang === 'pt-br' ? 'pt-BR' : 'en';
-}
+export const locale = intlLocale;
 
 /** `n` with at most `digits` decimals ("1.3", "4", "1,3" in pt-BR). */
 export function num(n: number, digits = 0): string {

@@ -42,13 +42,21 @@ test('user agents: browser and OS', () => {
   for (const [ua, browser, os] of cases) assert.deepEqual(parseUserAgent(ua), { browser, os }, ua);
 });
 
-test('i18n: one catalogue, both languages complete', () => {
+test('i18n: one catalogue, every language complete', () => {
   assert.equal(pickLanguage('pt-BR'), 'pt-br');
   assert.equal(pickLanguage('pt'), 'pt-br');
+  assert.equal(pickLanguage('es'), 'es');
+  assert.equal(pickLanguage('es-MX'), 'es');
   assert.equal(pickLanguage('de'), 'en');
   const en = Object.keys(CATALOGUES.en).sort();
-  assert.deepEqual(Object.keys(CATALOGUES['pt-br']).sort(), en);
-  for (const k of en) assert.ok((CATALOGUES['pt-br'] as Record<string, string>)[k], k);
+  for (const language of ['pt-br', 'es']) {
+    assert.deepEqual(Object.keys(CATALOGUES[language]).sort(), en, language);
+    for (const k of en) assert.ok((CATALOGUES[language] as Record<string, string>)[k], `${language} ${k}`);
+  }
+  setLanguage('es');
+  assert.equal(t('claim'), 'Tomar');
+  assert.equal(systemText({ event: 'transferred', data: { from: 'Ana', to: 'Bruno' } }), 'Transferida de Ana a Bruno');
+  assert.equal(agentRating({ id: 3, name: 'Ana', status: 'online' as const, open: 0, rating: { average: 4.25, count: 12 } }), 'Nota 4,3 (12 en 30 días)');
   setLanguage('pt-BR');
   assert.equal(t('claim'), 'Assumir');
   assert.equal(systemText({ event: 'transferred', data: { from: 'Ana', to: 'Bruno' } }), 'Transferida de Ana para Bruno');

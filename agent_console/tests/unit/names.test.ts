@@ -30,6 +30,12 @@ test('the friendly name is stable, and the same pair in every language', () => {
   assert.equal(ptColours.length, colours.length);
   assert.equal(ptAnimals.length, animals.length);
   assert.equal(friendlyName(anon.id), `${ptAnimals[animals.indexOf(a)]} ${ptColours[colours.indexOf(c)]}`, 'pt-BR: animal, then colour');
+  setLanguage('es');
+  const esColours = t('nameColours').split('|');
+  const esAnimals = t('nameAnimals').split('|');
+  assert.equal(esColours.length, colours.length);
+  assert.equal(esAnimals.length, animals.length);
+  assert.equal(friendlyName(anon.id), `${esAnimals[animals.indexOf(a)]} ${esColours[colours.indexOf(c)]}`, 'es: animal, then colour');
   setLanguage('en');
   const seen = new Set(Array.from({ length: 2000 }, (_, i) => friendlyName('v' + i)));
   assert.ok(seen.size > 600, `ids spread over the pairs (${seen.size})`);

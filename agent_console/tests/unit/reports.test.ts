@@ -3,10 +3,12 @@ import { test } from 'node:test';
 import { setLanguage } from '../../src/i18n';
 import { REPORT_CATALOGUES, duration, hour, num, rt } from '../../src/ui/reports_text';
 
-test('the reports speak both languages, every word', () => {
+test('the reports speak every language, every word', () => {
   const en = Object.keys(REPORT_CATALOGUES.en).sort();
-  assert.deepEqual(Object.keys(REPORT_CATALOGUES['pt-br']).sort(), en);
-  for (const k of en) assert.ok((REPORT_CATALOGUES['pt-br'] as Record<string, string>)[k], k);
+  for (const language of ['pt-br', 'es'] as const) {
+    assert.deepEqual(Object.keys(REPORT_CATALOGUES[language]).sort(), en, language);
+    for (const k of en) assert.ok((REPORT_CATALOGUES[language] as Record<string, string>)[k], `${language} ${k}`);
+  }
 });
 
 test('a duration is said in its largest sensible unit, as the language writes numbers', () => {
@@ -24,5 +26,8 @@ test('a duration is said in its largest sensible unit, as the language writes nu
   assert.equal(num(12345), '12.345');
   assert.equal(rt('csatValue', { avg: num(3.8, 1) }), '3,8 de 5');
   assert.equal(hour(9), '09:00');
+  setLanguage('es');
+  assert.equal(duration(75), '1,3 min');
+  assert.equal(rt('csatValue', { avg: num(3.8, 1) }), '3,8 de 5');
   setLanguage('en');
 });

@@ -150,9 +150,9 @@ def test_consent_free_mode_and_spanish_from_the_settings_page(client, site_a, ma
     assert f'data-site-key=&quot;{site_a.key}&quot; data-consent-free&gt;' in html
     config = client.get(f"/api/widget/{site_a.key}/config", HTTP_ORIGIN="https://a.example")
     assert config.json()["consent_free"] is True and config.json()["locale"] == "es"
-    # The console itself is not offered in Spanish: it is not translated.
+    # The console speaks Spanish too: the agent may choose it.
     console = client.get("/console/").content.decode()
-    assert 'value="pt-br"' in console and 'value="es"' not in console
+    assert 'value="pt-br"' in console and '<option value="es">Español</option>' in console
 
 
 def test_pages_follow_the_browser_language_and_the_agents_choice(client, site_a, make_agent):
@@ -162,9 +162,42 @@ def test_pages_follow_the_browser_language_and_the_agents_choice(client, site_a,
     assert b'<html lang="pt-br">' in pt.content and b"Sair" in pt.content
     en = client.get("/console/", HTTP_ACCEPT_LANGUAGE="en")
     assert b'<html lang="en">' in en.content and b"Log out" in en.content
+    es = client.get("/console/", HTTP_ACCEPT_LANGUAGE="es-MX,es;q=0.9")
+    assert b'<html lang="es">' in es.content and "Salir (Ana)" in es.content.decode()
     client.post("/i18n/setlang/", {"language": "pt-br", "next": "/console/"})
     chosen = client.get("/console/", HTTP_ACCEPT_LANGUAGE="en")
     assert b'<html lang="pt-br">' in chosen.content
+    client.post("/i18n/setlang/", {"language": "es", "next": "/console/"})
+    chosen = client.get("/console/", HTTP_ACCEPT_LANGUAGE="pt-BR")
+    assert b'<html lang="es">' in chosen.content
+
+
+def test_the_site_pages_speak_spanish(client, site_a, make_agent):
+    """Every server-rendered console page in Spanish: its title, its tabs, its form."""
+    owner = make_agent(site_a, "Ana", online=False, role="owner")
+    login(client, owner)
+    client.post("/i18n/setlang/", {"language": "es", "next": "/console/"})
+    base = f"/console/sites/{site_a.key}"
+    pages = {
+        f"{base}/settings/": ["Configuración de", "Orígenes permitidos", "Secreto de identidad",
+                              "Eliminar este sitio"],
+        f"{base}/": ["Instalar", "1. Pega el código", "Copiar el código",
+                             "Volver a comprobar", "3. Suma a tu equipo"],
+        f"{base}/team/": ["Equipo de", "Miembros", "Invitar a alguien", "Correo electrónico",
+                          "Chats a la vez"],
+        f"{base}/reports/": ["Informes de", "Días del informe", "Desde", "Hasta",
+                             "Descargar CSV"],
+        "/console/sites/new/": ["Crear un sitio", "La dirección de tu sitio web",
+                                "Crear el sitio"],
+        "/console/password/": ["Cambiar contraseña"],
+    }
+    for url, words in pages.items():
+        res = client.get(url)
+        html = res.content.decode()
+        assert res.status_code == 200 and '<html lang="es">' in html, url
+        for word in words:
+            assert word in html, (url, word)
+        assert "Bandeja de entrada" in html or url.endswith(("/new/", "/password/")), url
 
 
 def test_membership_roles_exist():

@@ -1,12 +1,25 @@
 // Layout check for the browser suites (layout.py): what overflows its box, as a
-// list of {element, by, what}. Runs in the page; `root` is a CSS selector or null.
+// list of {element, by, what}. Runs in the page; `root` is a CSS selector or null
+// (matched in the page or in an open shadow root: ".p" is the widget's panel).
 (root) => {
   const out = [];
   const name = (el) => el.localName + (el.id ? '#' + el.id : '') +
     (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : '');
   const path = (el) => { const p = []; for (let e = el; e && e !== document.body && p.length < 4; e = e.parentElement) p.unshift(name(e)); return p.join(' > '); };
   const shown = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
-  for (const el of (root ? document.querySelector(root) : document.body).querySelectorAll('*')) {
+  // Every element under `node`, into open shadow roots too (the widget lives in one).
+  const all = (node) => {
+    const found = [];
+    for (const el of node.querySelectorAll('*')) {
+      found.push(el);
+      if (el.shadowRoot) found.push(...all(el.shadowRoot));
+    }
+    return found;
+  };
+  const start = root ? [document, ...all(document).filter((el) => el.shadowRoot).map((el) => el.shadowRoot)]
+    .map((scope) => scope.querySelector(root)).find(Boolean) : document.body;
+  if (!start) throw new Error(`layout check: nothing matches ${root}`);
+  for (const el of all(start)) {
     if (!shown(el)) continue;
     const style = getComputedStyle(el);
     if (style.position === 'absolute' || style.position === 'fixed') continue;

@@ -5,8 +5,10 @@ the element holding it (the pt-BR tab row once pushed 31 px into the
 conversation pane), every text wider than its box, and every element that
 cuts its own text off without an ellipsis. Scroll containers may scroll;
 positioned layers (popups, badges pinned to a corner, toasts) are not
-measured against their parent. Run it per locale at the size a person uses
-(1280 by 800). The check itself is layout.js, run in the page.
+measured against their parent. Open shadow roots are walked too (the widget's
+panel: ``root=".p"``, found inside the widget's shadow root). Run it per locale
+at the size a person uses (1280 by 800). The check itself is layout.js, run in
+the page.
 """
 
 from __future__ import annotations
