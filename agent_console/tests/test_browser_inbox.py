@@ -4,7 +4,7 @@ visitor by name, else e-mail, else a friendly name made from their id (the
 same in the list, the header and the sidebar, never "Visitor 9936c41b"),
 empty boxes that say what to do next, no serious axe-core violation and
 nothing spilling out of its box at 1280 by 800. The empty search is saved as a
-screenshot in docs/screenshots/ (the inbox's pages: test_browser_a11y.py).
+screenshot in docs/screenshots/ (the inbox's pages: test_browser_console_a11y.py).
 """
 
 from __future__ import annotations

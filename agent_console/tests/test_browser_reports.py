@@ -3,7 +3,7 @@ Debian's chromium against a real daphne: from the console's header, the site's t
 to the figures of the hand-made month (backend console/tests/reports_sample.py),
 the charts drawn, the same numbers as sentences and tables for a screen reader,
 and the CSV they download. No serious axe-core violation, nothing spilling out of
-its box at 1280 by 800 (its pictures, in every language: test_browser_a11y.py).
+its box at 1280 by 800 (its pictures, in every language: test_browser_console_a11y.py).
 """
 
 from __future__ import annotations

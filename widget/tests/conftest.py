@@ -111,7 +111,7 @@ class Shop:
         return self.live.new_agents(name, site=self.name)[name]
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def make_shop():
     return Shop
 

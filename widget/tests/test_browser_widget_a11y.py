@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from conftest import Shop
 from playwright.async_api import Page, expect
 
 from papo.testing import browser_files
@@ -45,10 +44,10 @@ async def browser_once():
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def sites(live_papo):
+async def sites(live_papo, make_shop):
     """``answered``: a shop whose agent (a console socket, pinging all module long)
     answers; ``nobody``: a shop with no agent; ``prechat``: one that asks first."""
-    answered, nobody, prechat = Shop(live_papo), Shop(live_papo), Shop(live_papo)
+    answered, nobody, prechat = (make_shop(live_papo) for _ in range(3))
     answered.configure(file_max_bytes=1_000_000, file_types="image,pdf")
     prechat.configure(prechat_form=True)
     agent = live_papo.new_agents("ana", site=answered.name, max_concurrent=50)["ana"]
@@ -59,7 +58,7 @@ async def sites(live_papo):
     await console.close()
 
 
-async def visitor(browser, shop: Shop, locale: str) -> Page:
+async def visitor(browser, shop, locale: str) -> Page:
     """A new visitor on the shop's page, the chat opened."""
     context = await browser.new_context(locale=locale, viewport=VIEWPORT)
     page = await context.new_page()
