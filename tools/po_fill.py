@@ -536,11 +536,11 @@ TABLE: dict[str, dict[str, object]] = {
             'endereço.')},
     'Choose your password here, then you are in the console:':
         {"pt_BR": 'Escolha sua senha aqui, e você entra no console:'},
-    'Not seen yet: open a page of your site with the snippet and click the chat button, then '
-    'check again.':
+    'Not seen yet: open a page of your site with the snippet and click the chat button. '
+    'This page checks again by itself every few seconds.':
         {"pt_BR": (
             'Ainda não visto: abra uma página do seu site com o código e clique no botão do '
-            'chat, depois confira de novo.')},
+            'chat. Esta página confere de novo sozinha a cada poucos segundos.')},
     # The Reports page (console/reports/, site_reports.html) and its CSV
     'group': {"pt_BR": 'grupo'},
     'name': {"pt_BR": 'nome'},
@@ -715,10 +715,10 @@ ES: dict[str, object] = {
     "2. Check it is live": "2. Comprueba que funciona",
     "Your chat is live: the widget loaded on your site.":
         "Tu chat está funcionando: el widget cargó en tu sitio.",
-    "Not seen yet: open a page of your site with the snippet and click the chat button, "
-    "then check again.":
+    "Not seen yet: open a page of your site with the snippet and click the chat button. "
+    "This page checks again by itself every few seconds.":
         "Aún no se ha visto: abre una página de tu sitio con el código y haz clic en el "
-        "botón del chat; luego vuelve a comprobar.",
+        "botón del chat. Esta página vuelve a comprobar sola cada pocos segundos.",
     "widget loaded %(when)s": "widget cargado %(when)s",
     "allowed now: reload a page there": "ya permitido: recarga una página allí",
     "not seen yet": "aún no se ha visto",

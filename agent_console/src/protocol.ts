@@ -10,6 +10,7 @@ export type Box = 'queue' | 'mine' | 'open' | 'resolved';
 export type AgentStatus = 'online' | 'away' | 'offline';
 
 export type { Agent, AgentRef, Attachment, Canned, Conversation, LastMessage, Message, ServerFrame, SiteInfo, VisitorView, Welcome } from './wire';
+export type { MessageHit, SnippetPart, Tag, VisitorHit } from './wire';
 export type { AckFrame as Ack } from './wire';
 
 /** A frame as received: a `type` and whatever the protocol puts beside it. */

@@ -6,22 +6,38 @@
  * here, so the rules stay unit-testable.
  */
 import type { SocketState } from './client/socket';
-import type { Agent, AgentStatus, Box, Canned, Conversation, Welcome } from './protocol';
+import type { Agent, AgentStatus, Box, Canned, Conversation, MessageHit, Tag, VisitorHit, Welcome } from './protocol';
 import { Inbox, Thread } from './state';
 import { Uploads } from './uploads';
+import type { Query } from './view';
 
 /**
  * What changed. Most topics name a part of the screen; `selection`, `focus`,
  * `scroll` and `toast` are one-off effects (a new conversation was picked, the
  * composer should take focus, the thread should show its newest line, a
  * message for the agent). `files`: the composer's files on their way.
+ * `view`: the inbox's filters and search (the URL's view) or their results;
+ * `tags`: the sites' tags (names, colours); `jump`: show a message of the thread.
  */
 export type Topic =
   | 'conn' | 'toolbar' | 'tabs' | 'list' | 'header' | 'thread' | 'typing' | 'composer' | 'sidebar'
-  | 'title' | 'canned' | 'selection' | 'focus' | 'scroll' | 'toast' | 'files';
+  | 'title' | 'canned' | 'selection' | 'focus' | 'scroll' | 'toast' | 'files'
+  | 'view' | 'tags' | 'jump';
 
 /** Every part of the screen that depends on the data (what a full redraw covers). */
 export const EVERYTHING: Topic[] = ['toolbar', 'tabs', 'list', 'header', 'thread', 'typing', 'composer', 'sidebar', 'title'];
+
+/** What the view (filters, search) found: rows in the server's order, and the next page's cursor. */
+export interface Results {
+  ids: number[];
+  hits: MessageHit[];
+  visitors: VisitorHit[];
+  cursor: string | null;
+  /** The first page is in (an empty list now means "no match"). */
+  loaded: boolean;
+  /** The request in flight or last answered (older answers are dropped). */
+  seq: number;
+}
 
 /** A site page seen by a visitor this visit (from `updated` conversation events). */
 export interface PageSeen { url: string; title: string }
@@ -37,8 +53,13 @@ export class Store {
   agents = new Map<number, Agent>();
   canned: Canned[] = [];
   myStatus: AgentStatus = 'offline';
-  /** The resolved box's search words (the server filters). */
-  search = '';
+  /** The inbox's view from the URL (filters, search words); empty: the boxes. */
+  query: Query = {};
+  results: Results = { ids: [], hits: [], visitors: [], cursor: null, loaded: false, seq: 0 };
+  /** The sites' tags, by id (welcome, then `tags` frames). */
+  tags = new Map<number, Tag>();
+  /** The message to show and mark once its thread is drawn (a search hit chosen). */
+  jump: { conversation: number; seq: number } | null = null;
   resolvedHasMore = false;
   /** The first lists arrived: an empty list now means "nothing there". */
   loaded = false;

@@ -29,13 +29,13 @@ SAYS = {
     "en-US": {
         "first": "No chats yet", "snippet": "Get the snippet", "took": "Ana took the conversation",
         "you": "You:", "mine": "No chats assigned to you", "queue": "Nobody is waiting",
-        "search": "No resolved chat matches “zzz”", "clear": "Clear the search",
+        "search": "No chat matches “zzz”", "clear": "Clear the search",
         "resolved": "No resolved chats yet",
     },
     "pt-BR": {
         "first": "Nenhuma conversa ainda", "snippet": "Pegar o código",
         "took": "Ana assumiu a conversa", "you": "Você:", "mine": "Nenhuma conversa com você",
-        "queue": "Ninguém aguardando", "search": "Nenhuma conversa resolvida corresponde a “zzz”",
+        "queue": "Ninguém aguardando", "search": "Nenhuma conversa corresponde a “zzz”",
         "clear": "Limpar a busca", "resolved": "Nenhuma conversa resolvida ainda",
     },
 }

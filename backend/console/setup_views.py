@@ -1,6 +1,7 @@
 """The site owner's first steps, in the console: create a site (first run lands
 here), then its install page: the snippet to paste, and the install check that
-says where the widget loaded and which pages were refused, with "Allow"."""
+says where the widget loaded and which pages were refused, with "Allow". The
+page refreshes its check by itself (``install_check_fragment``, pages.ts)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agents import site_actions
 from agents.models import Membership
@@ -76,6 +77,23 @@ def site_home(request: HttpRequest, member: Membership) -> HttpResponse:
         "site": site, "member": member, "tab": "install",
         "snippet": snippet.for_site(site, papo_url(request)),
         "check": install_check.check(site)})
+
+
+@login_required
+@require_GET
+def install_check_fragment(request: HttpRequest, key: str) -> HttpResponse:
+    """The install page's live parts, for the page to fetch every few seconds while it
+    is open (pages.ts): the header's site links (their refused-page warning), the
+    refused pages and the check. The page's own template renders the same partials,
+    so the two never disagree; no flash messages here, so a poll never takes one."""
+    try:
+        member = access.member(request, key, manage=True)
+    except access.Refused as exc:
+        return access.refused(request, exc.reason)
+    response = render(request, "console/_install_live.html", {
+        "site": member.site, "check": install_check.check(member.site)})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

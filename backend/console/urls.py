@@ -20,6 +20,7 @@ urlpatterns = [
     path("sites/new/", setup_views.new_site, name="new_site"),
     path("sites/<str:key>/", setup_views.site_home, name="site"),
     path("sites/<str:key>/allow/", setup_views.allow_origin, name="allow_origin"),
+    path("sites/<str:key>/check/", setup_views.install_check_fragment, name="install_check"),
     path("sites/<str:key>/team/", team_views.team, name="team"),
     path("sites/<str:key>/team/invite/", team_views.invite, name="invite"),
     path("sites/<str:key>/team/transfer/", team_views.transfer, name="transfer"),

@@ -1,7 +1,7 @@
 /**
  * What the agent does: pick a conversation, claim / resolve / reopen /
  * transfer it, reply or write a note, say they are typing, mark it read,
- * change presence, switch boxes and search. Each changes the store and
+ * change presence, switch boxes. Each changes the store and
  * names what changed; the views redraw themselves.
  */
 import type { AgentStatus, Box, Conversation, Frame } from '../protocol';
@@ -147,21 +147,6 @@ export function setBox(ctx: Ctx, box: Box): void {
   store.box = box;
   store.changed('tabs', 'list');
   if (box === 'resolved') void loadResolved(ctx, false).catch((e) => toastError(ctx, e));
-}
-
-/** The next (1) or previous (-1) conversation of the box shown. */
-export function step(ctx: Ctx, delta: number): void {
-  const { store } = ctx;
-  const rows = store.inbox.list(store.box);
-  if (!rows.length) return;
-  const i = rows.findIndex((c) => c.id === store.selected);
-  const next = rows[Math.max(0, Math.min(rows.length - 1, i < 0 ? 0 : i + delta))];
-  void select(ctx, next.id);
-}
-
-export function setSearch(ctx: Ctx, words: string): void {
-  ctx.store.search = words.trim();
-  void loadResolved(ctx, false).catch((e) => toastError(ctx, e));
 }
 
 export function loadMoreResolved(ctx: Ctx): void {

@@ -34,15 +34,13 @@ export async function reloadLists(ctx: Ctx): Promise<void> {
   if (store.box === 'resolved') await loadResolved(ctx, false);
 }
 
-/** The resolved box (or its search), from the top or the next page. */
+/** The resolved box, from the top or the next page. */
 export async function loadResolved(ctx: Ctx, more: boolean): Promise<void> {
   const { store } = ctx;
   const frame: Frame = { type: 'list', box: 'resolved', limit: 50 };
-  if (store.search) frame.q = store.search;
   const ids = more ? store.inbox.resolved : [];
   if (more && ids.length) frame.before = Math.min(...ids);
   const reply = await ctx.sock.request(frame);
-  if ((reply.q || '') !== store.search) return; // a newer search is on its way
   const rows = reply.conversations as Conversation[];
   for (const c of rows) store.inbox.upsert(c);
   store.inbox.resolved = [...(more ? ids : []), ...rows.map((c) => c.id).filter((id) => !(more && ids.includes(id)))];

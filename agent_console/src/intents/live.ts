@@ -1,8 +1,8 @@
 /**
  * What the server says, into the store: the socket's state, the welcome
- * (after every connect: lists and the open thread healed from the database),
- * and pushed frames (conversations, messages, typing, read markers, presence,
- * canned responses), with the sound and desktop notice a new chat deserves.
+ * (after every connect: lists, the URL's view and the open thread healed from
+ * the database), and pushed frames (conversations, messages, typing, read
+ * markers, presence, canned responses, tags), with the sound and desktop notice a new chat deserves.
  */
 import type { SocketState } from '../client/socket';
 import { isolated } from '../format';
@@ -17,6 +17,8 @@ import { select, markRead } from './chat';
 import type { Ctx } from './context';
 import { toastError } from './context';
 import { reloadLists, resume } from './history';
+import { onTags } from './tags';
+import { loadView, noteLive } from './view';
 
 const TYPING_SHOWN_MS = 6000;
 
@@ -45,10 +47,12 @@ export async function onWelcome(ctx: Ctx, w: Welcome, reconnected: boolean): Pro
   store.myStatus = w.status;
   store.agents = new Map(w.agents.map((a) => [a.id, a]));
   store.canned = w.canned || [];
-  store.changed('toolbar');
+  store.tags = new Map((w.tags || []).map((tag) => [tag.id, tag]));
+  store.changed('toolbar', 'tags');
   try {
     await reloadLists(ctx);
     if (store.selected !== null) await resume(ctx, store.selected);
+    void loadView(ctx, false); // the URL's view (first start), or again after a drop
   } catch (e) {
     toastError(ctx, e);
   }
@@ -81,6 +85,8 @@ export function onFrame(ctx: Ctx, f: Frame): void {
       store.changed('canned');
       return;
     }
+    case 'tags':
+      return onTags(ctx, f);
     case 'error':
       toastError(ctx, new ProtocolError(String(f.code), String(f.message)));
       return;
@@ -101,6 +107,7 @@ function onConversation(ctx: Ctx, event: string, c: Conversation): void {
   }
   if (event === 'updated' || event === 'created') store.notePage(c);
   if (event === 'rated') void refreshAgents(ctx);
+  noteLive(store, store.inbox.get(c.id) || c);
   store.changed(...(c.id === store.selected ? (['header', 'sidebar', 'composer'] as const) : []), 'tabs', 'list', 'title');
 }
 

@@ -4,11 +4,12 @@
  * each subscribed to the store's topics it shows:
  *
  *   toolbar     the agent's settings and figures, the connection    toolbar.ts
- *   inbox       boxes, search, the conversation list                inbox.ts
- *   thread      header (actions), messages, typing                  header.ts, thread.ts
+ *   inbox       boxes, the conversation list                        inbox.ts, rows.ts
+ *               search and filters (the URL's view), their results  viewbar.ts, results.ts
+ *   thread      header (actions, tags), messages, typing            header.ts, tagbar.ts, thread.ts
  *   composer    reply / note, canned suggestions                    composer.ts
  *   sidebar     the visitor                                         sidebar.ts
- *   dialogs     canned responses, shortcuts                         dialogs.ts
+ *   dialogs     canned responses, tags, shortcuts                   dialogs.ts, tag_manager.ts
  *
  * A new view (reports, search results) is one more module like these: it
  * takes the context, renders from the store, subscribes to its topics (a new
@@ -22,6 +23,7 @@ import { t } from '../i18n';
 import type { Ctx } from '../intents/context';
 import { markRead } from '../intents/chat';
 import { checkSession, onFrame, onState, onWelcome, tick } from '../intents/live';
+import { startView } from '../intents/view';
 import * as notify from '../notify';
 import { EVERYTHING, Store } from '../store';
 import { ComposerView } from './composer';
@@ -52,6 +54,7 @@ export class ConsoleApp {
   }
 
   start(): void {
+    startView(this.ctx);
     this.layout();
     this.sock.connect();
     const unlock = () => notify.unlockAudio();
@@ -68,7 +71,7 @@ export class ConsoleApp {
     const dialogs = new Dialogs(ctx);
     const toolbar = new Toolbar(ctx, dialogs);
     const inbox = new InboxView(ctx);
-    const header = new HeaderView(ctx);
+    const header = new HeaderView(ctx, (site) => dialogs.openTags(site));
     const thread = new ThreadView(ctx);
     const composer = new ComposerView(ctx);
     const sidebar = new SidebarView(ctx);
@@ -80,7 +83,7 @@ export class ConsoleApp {
       toolbar.el,
       inbox.el,
       pane,
-      sidebar.el, toast, dialogs.canned, dialogs.help);
+      sidebar.el, toast, dialogs.canned, dialogs.tags.el, dialogs.help);
     bindKeys(ctx, { composer, header, inbox, dialogs });
 
     // The page itself: its title counts what waits for the agent; the root tells

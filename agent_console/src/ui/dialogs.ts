@@ -1,6 +1,7 @@
 /**
- * The console's dialogs: keyboard shortcuts, and canned responses (everyone
- * reads them; a site's admins add, edit and delete them).
+ * The console's dialogs: keyboard shortcuts (every one of them: keyboard.ts's
+ * and the composer's), canned responses (everyone reads them; a site's admins
+ * add, edit and delete them) and tags (tag_manager.ts).
  */
 import { h, iso, replace, userText } from '../dom';
 import { isolated } from '../format';
@@ -8,19 +9,24 @@ import { t, type MessageKey } from '../i18n';
 import { deleteCanned, saveCanned } from '../intents/canned';
 import type { Ctx } from '../intents/context';
 import type { Canned } from '../protocol';
+import { TagManager } from './tag_manager';
 
-const SHORTCUTS: Array<[string, MessageKey]> = [
+/** Every key the console answers (keyboard.ts, composer.ts): the `?` overlay lists them all. */
+export const SHORTCUTS: Array<[string, MessageKey]> = [
   ['1 2 3 4', 'kbBoxes'], ['j / k', 'kbNextPrev'], ['c', 'kbClaim'], ['e', 'kbResolve'], ['o', 'kbReopen'],
-  ['t', 'kbTransfer'], ['r', 'kbReply'], ['n', 'kbNote'], ['/', 'kbSearch'], ['Esc', 'kbEsc'], ['?', 'kbHelp'],
+  ['t', 'kbTransfer'], ['r', 'kbReply'], ['n', 'kbNote'], ['l', 'kbTag'], ['/', 'kbSearch'], ['f', 'kbFilters'],
+  ['Enter', 'kbSend'], ['Shift + Enter', 'kbNewLine'], ['/…', 'kbCanned'], ['Esc', 'kbEsc'], ['?', 'kbHelp'],
 ];
 
 export class Dialogs {
   readonly canned = h('dialog', { class: 'canned-dialog' });
-  readonly help = h('dialog', { class: 'help-dialog' });
+  readonly help = h('dialog', { class: 'help-dialog', 'aria-labelledby': 'help-title' });
+  readonly tags: TagManager;
 
   constructor(private ctx: Ctx) {
+    this.tags = new TagManager(ctx);
     replace(this.help,
-      h('h2', null, t('shortcuts')),
+      h('h2', { id: 'help-title' }, t('shortcuts')),
       h('table', null, ...SHORTCUTS.map(([k, label]) => h('tr', null, h('th', null, h('kbd', null, k)), h('td', null, t(label))))),
       h('form', { method: 'dialog' }, h('button', { type: 'submit' }, t('close'))));
     ctx.store.on(['canned'], () => {
@@ -30,6 +36,10 @@ export class Dialogs {
 
   openHelp(): void {
     this.help.showModal();
+  }
+
+  openTags(site?: string): void {
+    this.tags.open(site);
   }
 
   openCanned(): void {

@@ -1,8 +1,8 @@
 /**
  * What an empty inbox box says: not "nothing here" but what happens next and
  * what to do. No chat ever yet: where chats come from (and, for a site's
- * admins, where the snippet is); a search with no match: how to widen it;
- * an empty box: how chats get into it.
+ * admins, where the snippet is); an empty box: how chats get into it. (A
+ * search or filters with no match: results.ts.)
  */
 import { h } from '../dom';
 import { t, type MessageKey } from '../i18n';
@@ -21,15 +21,8 @@ export function settingsUrl(site: string): string {
   return `/console/sites/${encodeURIComponent(site)}/settings/`;
 }
 
-export function emptyState(ctx: Ctx, clearSearch: () => void): HTMLElement[] {
+export function emptyState(ctx: Ctx): HTMLElement[] {
   const { store } = ctx;
-  if (store.box === 'resolved' && store.search) {
-    return [
-      h('p', { class: 'empty-title', 'data-empty': 'search' }, t('emptySearchTitle', { q: store.search })),
-      h('p', null, t('emptySearch')),
-      h('button', { type: 'button', class: 'clear-search', onclick: clearSearch }, t('clearSearch')),
-    ];
-  }
   if (!store.hasChats) {
     const admin = store.welcome?.sites.find((s) => s.role === 'admin');
     const out: HTMLElement[] = [h('p', { class: 'empty-title', 'data-empty': 'first' }, t('emptyNoChatsTitle')), h('p', null, t('emptyNoChats'))];

@@ -1,7 +1,7 @@
 /**
  * The selected conversation's header: the visitor, its status, who has it,
  * and what the agent may do now (claim, transfer, resolve, reopen); for a
- * returning visitor, a way to their previous chat.
+ * returning visitor, a way to their previous chat; its tags below (tagbar.ts).
  */
 import { h, iso, replace } from '../dom';
 import { isolated } from '../format';
@@ -10,13 +10,19 @@ import type { Ctx } from '../intents/context';
 import { act, select } from '../intents/chat';
 import { visitorName } from '../names';
 import { agentRating, endedChip, previousChat, ratingBadge } from '../rating';
+import { TagBar } from './tagbar';
 
 const STATUS_KEY: Record<string, MessageKey> = { waiting: 'statusWaiting', open: 'statusOpen', resolved: 'statusResolved' };
 
 export class HeaderView {
-  readonly el = h('div', { class: 'conv-header' });
+  readonly el: HTMLElement;
+  readonly tags: TagBar;
+  /** What render() redraws; the tag bar keeps itself (its popup survives a redraw). */
+  private top = h('div', { class: 'conv-header-top' });
 
-  constructor(private ctx: Ctx) {
+  constructor(private ctx: Ctx, manageTags: (site: string) => void) {
+    this.tags = new TagBar(ctx, manageTags);
+    this.el = h('div', { class: 'conv-header' }, this.top, this.tags.el);
     ctx.store.on(['header'], () => this.render());
   }
 
@@ -30,7 +36,7 @@ export class HeaderView {
     const { store } = ctx;
     const c = store.current;
     if (!c) {
-      replace(this.el, h('p', { class: 'muted' }, t('pickConversation')));
+      replace(this.top, h('p', { class: 'muted' }, t('pickConversation')));
       return;
     }
     const me = store.me;
@@ -52,7 +58,7 @@ export class HeaderView {
     }
     if (c.status === 'resolved') actions.push(h('button', { type: 'button', class: 'reopen', onclick: () => void act(ctx, 'reopen') }, t('reopen')));
     const before = previousChat(c, store.past.get(c.id));
-    replace(this.el,
+    replace(this.top,
       h('div', { class: 'title' },
         h('h2', null, iso(visitorName(c.visitor))),
         h('span', { class: 'status ' + c.status, 'data-status': c.status }, t(STATUS_KEY[c.status])),

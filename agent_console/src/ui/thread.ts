@@ -2,7 +2,7 @@
  * The selected conversation's messages: the visitor's and the agents' words,
  * notes, system events in words, their files (thumbnails and chips), what is
  * still being sent, "seen" under the last reply the visitor read, and who is
- * typing below.
+ * typing below. A search hit chosen (store.jump) is scrolled to and marked.
  */
 import { h, iso, replace, sentence, userText } from '../dom';
 import { clock, systemParts } from '../format';
@@ -15,15 +15,17 @@ import { ratedLine } from '../rating';
 import { messageFiles } from './files';
 
 export class ThreadView {
-  readonly list = h('ol', { class: 'thread', 'aria-live': 'polite' });
+  /** Focusable, so the keyboard scrolls it (a long thread may hold no button to tab to). */
+  readonly list = h('ol', { class: 'thread', 'aria-live': 'polite', tabindex: 0, 'aria-label': t('threadLabel') });
   readonly typing = h('div', { class: 'typing', 'aria-live': 'polite' });
   private drawn = new Map<string, { sig: string; el: HTMLElement }>();
 
   constructor(private ctx: Ctx) {
-    ctx.store.on(['thread', 'typing', 'scroll'], (changed) => {
+    ctx.store.on(['thread', 'typing', 'scroll', 'jump'], (changed) => {
       if (changed.has('thread')) this.render();
       if (changed.has('typing')) this.renderTyping();
       if (changed.has('scroll')) this.scrollToBottom();
+      if (changed.has('jump')) this.showJump();
     });
   }
 
@@ -59,7 +61,8 @@ export class ThreadView {
         items.push(h('li', { class: ending ? 'sys ending' : 'sys', 'data-seq': m.seq, 'data-event': m.event }, h('span', null, ...line), ' ', h('time', null, clock(m.created_at))));
         continue;
       }
-      const cls = 'msg ' + m.author + (m.internal ? ' note' : '');
+      const jumped = store.jump?.conversation === c.id && store.jump.seq === m.seq;
+      const cls = 'msg ' + m.author + (m.internal ? ' note' : '') + (jumped ? ' jumped' : '');
       items.push(h('li', { class: cls, 'data-seq': m.seq },
         h('div', { class: 'meta' },
           m.internal ? h('span', { class: 'badge note-badge' }, t('noteBadge')) : null,
@@ -95,6 +98,13 @@ export class ThreadView {
     const el = messageFiles(list, internal);
     this.drawn.set(key, { sig, el });
     return el;
+  }
+
+  /** The message a search hit named: in the middle of the thread, marked (CSS `.jumped`). */
+  private showJump(): void {
+    const jump = this.ctx.store.jump;
+    const li = jump ? this.list.querySelector<HTMLElement>(`li[data-seq="${jump.seq}"]`) : null;
+    li?.scrollIntoView({ block: 'center' });
   }
 
   private scrollToBottom(): void {

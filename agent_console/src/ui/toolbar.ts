@@ -1,7 +1,7 @@
 /**
  * The toolbar: the agent's own settings (presence, desktop notifications,
  * sound), their figures (capacity per site, 30-day rating), the connection's
- * state, and the doors to the dialogs (canned responses, shortcuts).
+ * state, and the doors to the dialogs (canned responses, tags, shortcuts).
  */
 import { h } from '../dom';
 import { isolated } from '../format';
@@ -35,6 +35,7 @@ export class Toolbar {
       h('span', { class: 'spacer' }),
       this.notifyBtn, this.soundBtn,
       h('button', { type: 'button', class: 'canned-btn', onclick: () => dialogs.openCanned() }, t('canned')),
+      h('button', { type: 'button', class: 'tags-btn', onclick: () => dialogs.openTags() }, t('tags')),
       h('button', { type: 'button', class: 'help-btn', 'aria-label': t('shortcuts'), title: t('shortcuts'), onclick: () => dialogs.openHelp() }, '?'));
     store.on(['conn'], () => this.renderConn());
     store.on(['toolbar', 'tabs'], () => this.render());

@@ -5,6 +5,7 @@ server with raw POSTs whatever the page showed."""
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -115,6 +116,32 @@ def test_the_install_check_shows_where_it_loaded_and_what_was_refused(
     assert "http://shop.example ✔ widget loaded just now" in again
 
 
+def test_the_install_page_refreshes_its_check_from_a_fragment_without_taking_a_flash(
+        client, make_site, make_agent):
+    """What pages.ts fetches every few seconds: the same partials as the page (each an
+    id with data-refresh), never the flash message the next page load is owed."""
+    host = f"poll-{uuid.uuid4().hex[:6]}.example"  # sightings are memoised per site id and origin
+    site = make_site("Shop", f"https://{host}")
+    owner = make_agent(site, "Olga", online=False, role="owner")
+    check = f"/console/sites/{site.key}/check/"
+    page = as_user(client, owner).get(f"/console/sites/{site.key}/").content.decode()
+    assert f'data-poll="{check}"' in page
+    waiting = client.get(check)
+    assert waiting.status_code == 200 and waiting["Cache-Control"] == "no-store"
+    for part in ('id="nav-sites" data-refresh', 'id="install-refused" data-refresh',
+                 'id="install-check" data-refresh'):
+        assert part in waiting.content.decode() and part in page
+    assert "Not seen yet" in text(waiting) and "refused-origins" not in waiting.content.decode()
+    seen.record(site, f"https://{host}", True)
+    seen.record(site, f"http://{host}", False)
+    fresh = client.get(check).content.decode()
+    assert "Your chat is live" in text(client.get(check))
+    assert f"Allow http://{host}" in fresh and 'class="nav-alert"' in fresh
+    client.post(f"/console/sites/{site.key}/allow/", {"origin": f"http://{host}"})
+    assert "is allowed" not in text(client.get(check))  # the flash is the page's
+    assert f"http://{host} is allowed" in text(client.get(f"/console/sites/{site.key}/"))
+
+
 @pytest.mark.security
 def test_the_install_check_and_allow_are_for_owners_and_admins(client, make_site, make_agent):
     site, other = make_site("Shop", "https://shop.example"), make_site("Other")
@@ -123,8 +150,10 @@ def test_the_install_check_and_allow_are_for_owners_and_admins(client, make_site
     stranger = make_agent(other, "Eve", online=False, role="owner")
     allow = f"/console/sites/{site.key}/allow/"
     assert as_user(client, agent).get(f"/console/sites/{site.key}/").status_code == 403
+    assert client.get(f"/console/sites/{site.key}/check/").status_code == 403
     assert client.post(allow, {"origin": "https://evil.example"}).status_code == 403
     assert as_user(client, stranger).get(f"/console/sites/{site.key}/").status_code == 404
+    assert client.get(f"/console/sites/{site.key}/check/").status_code == 404
     assert client.post(allow, {"origin": "https://evil.example"}).status_code == 404
     as_user(client, admin)
     for bad in ("javascript:alert(1)", "https://x.example/path", "null", ""):
