@@ -27,6 +27,13 @@ chat its agent's). Messages of other conversations (a console's queue
 previews) go out in order too but a gap in them is not filled: the console
 reads the history when it opens the chat.
 
+A conversation's state (a ``conversation`` event: created, assigned, tagged …)
+carries ``last_seq``, the conversation's newest seq when it was committed. Two
+processes publish these, so they can arrive crossed; one older than the newest
+this socket sent of that conversation is dropped (a console that acted on a
+crossed ``created`` after its ``assigned`` left the chat it had just been given,
+and heard nothing more of it).
+
 While a page of history is read (``hold``), that conversation's live events
 wait in its lane, and go out after the page minus what the page held. A page
 that stops short of the end (``behind``, protocol version 2) leaves the
@@ -73,7 +80,7 @@ class Stream:
     """
 
     __slots__ = ("_early", "_lanes", "authorise", "behind", "closed", "gap_wait", "load",
-                 "observe", "send", "sent", "sleep", "track_all", "tracked")
+                 "observe", "send", "sent", "sleep", "state", "track_all", "tracked")
 
     def __init__(self, *, send: Callable[[str], Awaitable[None]],
                  load: Callable[[int, int, int], Awaitable[Rows | None]],
@@ -85,6 +92,7 @@ class Stream:
         self.track_all = track_all
         self.gap_wait, self.sleep = gap_wait, sleep
         self.sent: dict[int, int] = {}
+        self.state: dict[int, int] = {}  # conv -> last_seq of its newest state sent
         self.tracked: set[int] = set()
         self.behind: set[int] = set()
         self._lanes: dict[int, _Lane] = {}
@@ -176,6 +184,9 @@ class Stream:
     def _verdict(self, conv: int, event: Event) -> str:
         seq = event.get("seq")
         if event.get("kind") != "message" or seq is None:
+            last = event.get("last_seq")
+            if last is not None and last < self.state.get(conv, 0):
+                return _DROP  # an older state of the conversation, crossed on the way
             return _SEND
         sent = self.sent.get(conv)
         if sent is not None and seq <= sent:
@@ -248,10 +259,14 @@ class Stream:
     async def _emit(self, event: Event, conv: int | None) -> None:
         if not self.authorise(event):
             return
-        seq = event.get("seq")
+        seq, last = event.get("seq"), event.get("last_seq")
         if conv is not None and seq is not None and event.get("kind") == "message":
             if seq > self.sent.get(conv, 0):
                 self.sent[conv] = seq  # before the await: a fill running meanwhile sees it
+        elif conv is not None and last is not None:
+            if last < self.state.get(conv, 0):
+                return  # checked again: a newer state went out while this one waited
+            self.state[conv] = last
         if self.observe is not None:
             await self.observe(event)
         if not self.closed:

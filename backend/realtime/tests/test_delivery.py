@@ -274,6 +274,39 @@ def test_an_event_goes_out_only_if_allowed_when_it_goes(loop):
     assert [f["type"] for f in h.out] == ["message"]
 
 
+def conversation_event(conv: int, event: str, last_seq: int, assignee: int | None) -> dict:
+    return {"type": "papo.event", "kind": "conversation", "conv": conv, "seq": None,
+            "last_seq": last_seq, "assignee": assignee, "site": 1, "group": "g",
+            "text": json.dumps({"type": "conversation", "event": event,
+                                "conversation": {"id": conv, "last_seq": last_seq}})}
+
+
+def test_a_crossed_older_state_of_a_conversation_is_dropped(loop):
+    """``created`` (published by the process that stored the first message) arriving
+    after ``assigned`` (published by another process's routing): neither the client
+    nor the socket's own bookkeeping (``observe``: a console follows assignment) hear
+    of the older state; a state as new or newer goes out."""
+    observed = []
+
+    async def observe(event):
+        observed.append(event["text"])
+
+    world = World(widget=False)
+    h = Harness(world, loop, observe=observe)
+    h.run(h.stream.start())
+    assigned = conversation_event(7, "assigned", 2, assignee=5)
+    created = conversation_event(7, "created", 1, assignee=None)
+    tagged = conversation_event(7, "tagged", 2, assignee=5)
+    resolved = conversation_event(7, "resolved", 3, assignee=None)
+    for e in (assigned, created, tagged, created, resolved, tagged):
+        h.run(h.stream.deliver(e))
+    assert [f["event"] for f in h.out] == ["assigned", "tagged", "resolved"]
+    assert observed == [assigned["text"], tagged["text"], resolved["text"]]
+    # another conversation's states are its own
+    h.run(h.stream.deliver(conversation_event(8, "created", 1, assignee=None)))
+    assert h.out[-1]["conversation"]["id"] == 8
+
+
 def test_behind_drops_live_messages_until_the_client_caught_up(loop):
     world = World(widget=False)
     h = Harness(world, loop, track_all=True)
