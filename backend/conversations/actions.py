@@ -63,16 +63,19 @@ def current_conversation(visitor: Visitor) -> Conversation | None:
     )
 
 
-def _open_conversation_for(visitor: Visitor) -> tuple[Conversation, bool]:
-    """The visitor's unresolved conversation, locked, creating it if needed.
+def _open_conversation_for(visitor: Visitor, *, new_visitor: bool = False
+                           ) -> tuple[Conversation, bool]:
+    """The visitor's unresolved conversation, locked, creating it if needed
+    (``new_visitor``: their row was inserted in this transaction, so they have none).
 
     Two tabs racing here both end up on the same row: the loser of the insert
     hits the partial unique constraint and reads the winner's conversation.
     """
     qs = Conversation.objects.select_for_update(of=("self",)).select_related("site", "visitor")
-    live = qs.filter(visitor=visitor).exclude(status=Conversation.Status.RESOLVED).first()
-    if live is not None:
-        return live, False
+    if not new_visitor:
+        live = qs.filter(visitor=visitor).exclude(status=Conversation.Status.RESOLVED).first()
+        if live is not None:
+            return live, False
     now = timezone.now()
     # Nobody can answer now (closed, or no agent online): a message left for later.
     left_message = not routing.answering(visitor.site_id)
@@ -86,6 +89,7 @@ def _open_conversation_for(visitor: Visitor) -> tuple[Conversation, bool]:
         return qs.filter(visitor=visitor).exclude(status=Conversation.Status.RESOLVED).get(), False
     conv.site = visitor.site
     conv.visitor = visitor
+    conv.papo_tags = []  # type: ignore[attr-defined]  # new: no tags to read back
     return conv, True
 
 
@@ -195,8 +199,9 @@ def _send_on_the_orm(send: sql_append.FastSend) -> Ack:
 def _visitor_send_on_the_orm(visitor: Visitor, client_id: str, body: str,
                              files: tuple[str, ...] = ()) -> Ack:
     with transaction.atomic():
-        visitor.persist()
-        existing = (
+        # A visitor stored just now has nothing stored yet: no resend to look for.
+        new_visitor = visitor.persist()
+        existing = None if new_visitor else (
             Message.objects.filter(
                 conversation__visitor=visitor, author=Message.Author.VISITOR, client_id=client_id
             ).first()
@@ -204,12 +209,12 @@ def _visitor_send_on_the_orm(visitor: Visitor, client_id: str, body: str,
         if existing is not None:  # a resend: nothing is stored or attached twice
             return _ack(existing, duplicate=True)
         rows = attachment_actions.claim(files, site_id=visitor.site_id, visitor=visitor)
-        conv, created = _open_conversation_for(visitor)
+        conv, created = _open_conversation_for(visitor, new_visitor=new_visitor)
         msg = messages.append(conv, author=Message.Author.VISITOR, body=body, client_id=client_id,
                               files=rows)
         if created:
-            messages.publish_conversation(conv, "created")
-            routing.assign_waiting(conv.site_id, new=conv.pk)
+            messages.publish_conversation(conv, "created", msg)
+            routing.assign_waiting(conv.site_id, new=conv)
             if not conv.left_message:
                 queue.joined(conv)  # its place, if routing left it waiting
     return _ack(msg, duplicate=False)

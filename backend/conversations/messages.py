@@ -45,9 +45,12 @@ def check_client_id(client_id: object) -> str:
 
 def append(conv: Conversation, *, author: str, body: str = "", agent=None, client_id=None,
            event: str = "", data: dict | None = None, internal: bool = False,
-           to_site: bool = False, files: list | None = None) -> Message:
+           to_site: bool = False, files: list | None = None,
+           also_save: tuple[str, ...] = ()) -> Message:
     """Insert the next message of ``conv`` and publish it after commit.
 
+    ``also_save``: fields of ``conv`` the caller changed for the same event (an
+    assignment), written in the same UPDATE as its ``last_seq``.
     ``internal`` notes take the next seq like any message but are published to
     console groups only; ``visible_seq`` (the visitor's last seq) skips them.
     ``files``: uploads claimed for it (``attachments.actions.claim``), bound to it here.
@@ -64,7 +67,7 @@ def append(conv: Conversation, *, author: str, body: str = "", agent=None, clien
     prev_visible = conv.visible_seq
     conv.last_seq = seq
     conv.updated_at = now
-    fields = ["last_seq", "updated_at"]
+    fields = ["last_seq", "updated_at", *also_save]
     if not internal:
         conv.visible_seq = seq
         fields.append("visible_seq")
@@ -102,9 +105,11 @@ def publish_message(conv: Conversation, msg: Message, *, prev_visible: int | Non
     )
 
 
-def publish_conversation(conv: Conversation, event: str) -> None:
-    """Tell the site's agents and the visitor that a conversation changed."""
-    last = conv.messages.select_related("agent").order_by("-seq").first()
+def publish_conversation(conv: Conversation, event: str, last: Message | None = None) -> None:
+    """Tell the site's agents and the visitor that a conversation changed. ``last``:
+    its latest message, when the caller has just appended it (saves reading it back)."""
+    if last is None or last.seq != conv.last_seq:
+        last = conv.messages.select_related("agent").order_by("-seq").first()
     events.publish(
         groups.site_agents(conv.site_id),
         {"type": "conversation", "event": event,

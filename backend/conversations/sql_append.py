@@ -206,6 +206,8 @@ def append_many(sends: list[FastSend]) -> list[tuple[Message, bool] | None]:
     violation) or a deadlock anyway is rolled back whole and every send in it
     is left to the ORM path (None), which finds the duplicate or waits its turn.
     """
+    if not sends:  # a batch of first messages only: no empty transaction to commit
+        return []
     if connection.in_atomic_block or connection.vendor not in ("postgresql", "sqlite"):
         return [None] * len(sends)
     now = timezone.now()

@@ -42,8 +42,9 @@ class Visitor(models.Model):
     def __str__(self) -> str:
         return self.name or self.email or f"Visitor {self.public_id[:8]}"
 
-    def persist(self) -> None:
-        """Store a visitor on their first real write (a message, a name, an email).
+    def persist(self) -> bool:
+        """Store a visitor on their first real write (a message, a name, an email);
+        True when this call inserted the row (so nothing of theirs is stored yet).
 
         Hello writes nothing for a new visitor: they get a signed token for a
         fresh public id and a row exists only once they do something, so a
@@ -51,7 +52,7 @@ class Visitor(models.Model):
         end up on the same row (``public_id`` is unique).
         """
         if self.pk is not None:
-            return
+            return False
         try:
             with transaction.atomic():
                 self.save(force_insert=True)
@@ -59,6 +60,8 @@ class Visitor(models.Model):
             self.pk = Visitor.objects.get(public_id=self.public_id).pk
             self._state.adding = False
             self.save()
+            return False
+        return True
 
     @property
     def display_name(self) -> str:

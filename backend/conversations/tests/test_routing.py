@@ -209,3 +209,33 @@ def test_one_unresolved_conversation_per_visitor_is_a_database_rule(make_site, m
         Conversation.objects.create(site=site, visitor=visitor, status="open")
     Conversation.objects.filter(visitor=visitor).update(status="resolved")
     Conversation.objects.create(site=site, visitor=visitor)  # a new one after resolving
+
+
+def test_a_first_message_is_routed_without_reading_back_what_it_wrote(make_site, make_agent):
+    """A burst of new chats queues on the site row's lock (``assign_waiting``), so
+    the statements of a new chat are few and none reads back what the same
+    transaction wrote: its tags (none yet), its last message (just appended), the
+    visitor's earlier messages (a visitor stored just now has none)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from visitors.models import Visitor
+
+    site = make_site()
+    ana = make_agent(site, "ana")
+    visitor = Visitor(site=site)  # as a widget's first message has it: not stored yet
+    with CaptureQueriesContext(connection) as sql:
+        ack = actions.do_visitor_send(visitor, "first", "hello")
+    conv = Conversation.objects.get(pk=ack.conversation)
+    assert conv.assignee == ana and conv.status == "open"
+    assert [(m.seq, m.event) for m in conv.messages.order_by("seq")] == [(1, ""), (2, "assigned")]
+    statements = [q["sql"] for q in sql.captured_queries]
+    reads_back = [s for s in statements if s.startswith("SELECT") and (
+        "conversations_conversationtag" in s
+        or ('FROM "conversations_message"' in s and "client_id" in s.split("WHERE")[-1])
+        or ('FROM "conversations_message"' in s and "ORDER BY" in s))]
+    assert reads_back == []
+    updates = [s for s in statements if s.startswith('UPDATE "conversations_conversation"')]
+    assert len(updates) == 2  # one per message appended; the assignment rides on the second
+    # savepoints only around the two inserts a racing tab can collide with, none in routing
+    assert len([s for s in statements if s.startswith("SAVEPOINT")]) == 2
