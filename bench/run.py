@@ -49,6 +49,9 @@ PAPO_ENV = {
     "PAPO_CONSOLE_FRAME_BURST": "1000",
     "PAPO_LOG_LEVEL": "WARNING",
     "PAPO_HTTP_RATE": "100000/m",
+    # as in production: the tests' check of every frame sent against realtime/outbound.py
+    # is off (it was on in every busy run from 2026-12-07 until this line: 3 % of the samples)
+    "PAPO_CHECK_FRAMES": "0",
 }
 
 
