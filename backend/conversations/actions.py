@@ -214,9 +214,9 @@ def _visitor_send_on_the_orm(visitor: Visitor, client_id: str, body: str,
                               files=rows)
         if created:
             messages.publish_conversation(conv, "created", msg)
-            routing.assign_waiting(conv.site_id, new=conv)
-            if not conv.left_message:
-                queue.joined(conv)  # its place, if routing left it waiting
+            routing.assign_waiting(conv.site_id, new=conv)  # assigns ``conv`` itself
+            if conv.status == Conversation.Status.WAITING and not conv.left_message:
+                queue.joined(conv)  # routing left it waiting: its place
     return _ack(msg, duplicate=False)
 
 
