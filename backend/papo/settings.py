@@ -471,8 +471,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"cleanup_after_failure": {"()": "papo.log_filters.CleanupAfterFailure"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
+        # a second error while a failed batch unwinds: the first is reported (bus.outage)
+        "psycopg": {"filters": ["cleanup_after_failure"]},
         "papo": {
             "handlers": ["console"],
             "level": os.environ.get("PAPO_LOG_LEVEL", "INFO"),

@@ -8,6 +8,8 @@ prepared one. These tests look at what the server holds.
 
 from __future__ import annotations
 
+import logging
+import threading
 from contextlib import contextmanager
 
 import dj_database_url
@@ -100,3 +102,23 @@ def test_statements_are_planned_afresh_every_so_often(conn, monkeypatch):
     assert len(names) == 3
     # and what the ORM runs meanwhile is still not prepared
     assert conn.connection.prepare_threshold is None
+
+
+def test_a_batch_cut_off_by_a_lost_connection_logs_no_second_error(conn, caplog):
+    """The server goes away during a batch: the caller gets the error (and reports the
+    outage once, bus.outage); psycopg's "error ignored terminating" about the pipeline
+    it could not end is not logged as well (papo.log_filters)."""
+    import psycopg
+
+    conn.ensure_connection()
+    victim = conn.connection.info.backend_pid
+    with psycopg.connect(PG_URL, autocommit=True) as other:
+        cut = threading.Timer(0.3, other.execute, ["SELECT pg_terminate_backend(%s)", [victim]])
+        cut.start()
+        with caplog.at_level(logging.DEBUG, logger="psycopg"), pytest.raises(Exception) as lost:
+            with in_transaction(conn):
+                run_prepared_many([("SELECT pg_sleep(2) IS NULL AS papo_slow", {}),
+                                   ("SELECT 2 AS papo_two", {})], using=conn)
+        cut.join()
+    assert "terminat" in str(lost.value) or "connection" in str(lost.value).lower()
+    assert [r.getMessage() for r in caplog.records if r.name == "psycopg"] == []
