@@ -30,6 +30,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable
+from copy import deepcopy
 
 from channels.layers import InMemoryChannelLayer
 from channels_redis import pubsub
@@ -272,3 +273,35 @@ class InMemoryLayer(InMemoryChannelLayer):
         if now - self._swept_at >= self.SWEEP_EVERY:
             self._swept_at = now
             super()._clean_expired()
+
+    async def group_send(self, group: str, message: dict) -> None:
+        """Queue ``message`` for each member at once, each its own copy.
+
+        Channels' version starts a task per member, each doing ``send()`` with a
+        ``deepcopy``, and waits for them all with ``as_completed``: for an event
+        (``bus.events.event``: a dict of strings and numbers) that is a task, a
+        recursive copy and a wake-up per recipient. Here the members' queues are
+        filled in one pass, and a flat message is copied with ``dict()``, which
+        for immutable values is what ``deepcopy`` makes. A full queue drops the
+        message for that member only, as Channels' version does.
+        """
+        assert isinstance(message, dict), "Message is not a dict"
+        self.require_valid_group_name(group)
+        self._clean_expired()
+        members = self.groups.get(group)
+        if not members:
+            return
+        flat = all(type(value) in _IMMUTABLE for value in message.values())
+        expires = time.time() + self.expiry
+        for channel in list(members):
+            queue = self.channels.get(channel)
+            if queue is None:
+                queue = self.channels[channel] = asyncio.Queue(
+                    maxsize=self.get_capacity(channel))
+            try:
+                queue.put_nowait((expires, dict(message) if flat else deepcopy(message)))
+            except asyncio.QueueFull:
+                pass
+
+
+_IMMUTABLE = frozenset({str, int, float, bool, bytes, type(None)})

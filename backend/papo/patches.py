@@ -218,11 +218,13 @@ PATCHES: tuple[Patch, ...] = (
               "channels_redis.core:RedisLoopLayer.get_connection": "ac82ac93d29c2bfa",
           }),
     Patch("bus.layers.InMemoryLayer",
-          "throttles InMemoryChannelLayer._clean_expired, which receive and group_send call",
+          "throttles InMemoryChannelLayer._clean_expired, which receive calls; replaces "
+          "group_send, filling the queues of channels and groups as send does",
           {
               "channels.layers:InMemoryChannelLayer._clean_expired": "c366aa146d9c29ef",
               "channels.layers:InMemoryChannelLayer.receive": "ead1fc9a6cfa3f8f",
               "channels.layers:InMemoryChannelLayer.group_send": "afa723e6a431041b",
+              "channels.layers:InMemoryChannelLayer.send": "4d0dd6d658cc1d63",
           }),
     # --- bus/db.py ----------------------------------------------------------------------
     Patch("bus.db._run",
