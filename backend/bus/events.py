@@ -31,7 +31,7 @@ import asyncio
 import json
 import logging
 import weakref
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from functools import partial
 from typing import Any, TypeVar
@@ -40,7 +40,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from . import metrics, outage
+from . import db, metrics, outage
 from .db import in_db
 
 log = logging.getLogger("papo.realtime")
@@ -242,8 +242,27 @@ async def send_all(events: list[Event]) -> None:
 
 async def run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run a sync action in one thread hop, then publish what it produced."""
+    return await _publishing(in_db(_collecting_all)(fn, *args, **kwargs))
+
+
+async def run_here(fn: Callable[..., T], *args: Any) -> T:
+    """:func:`run` without the hop: ``fn`` (one transaction) on the event loop's own
+    connection (``bus.db.here``), then its events published. Raises ``db.Busy``, having
+    done nothing, when it must run in a hop instead."""
+    return await _publishing(_here(fn, *args))
+
+
+async def _here(fn: Callable[..., T], *args: Any) -> tuple[
+        T, list[Event], dict[str, Callable[[], None]]]:
+    return db.here(_collecting_all, fn, *args)
+
+
+async def _publishing(call: Awaitable[tuple[T, list[Event], dict[str, Callable[[], None]]]]
+                      ) -> T:
+    """An action's result, once what it committed has been published (also when it
+    failed after committing some of it)."""
     try:
-        result, events, soon = await in_db(_collecting_all)(fn, *args, **kwargs)
+        result, events, soon = await call
     except Exception as exc:
         await send_all(getattr(exc, "papo_events", []))
         _later(getattr(exc, "papo_soon", {}))

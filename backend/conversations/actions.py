@@ -126,7 +126,7 @@ def check_send(send: Send) -> sql_append.FastSend:
                              attachments=files)
 
 
-def do_send_many(sends: list[Send]) -> list[Ack | Exception]:
+def do_send_many(sends: list[Send], *, fast_only: bool = False) -> list[Ack | Exception]:
     """Store several messages, each once: an :class:`Ack` or the error for each.
 
     Sends that arrive together from different sockets are stored together:
@@ -138,6 +138,9 @@ def do_send_many(sends: list[Send]) -> list[Ack | Exception]:
     would run it alone. A send's check failing (``PapoError``) fails that send only.
     A send with attachments always takes the ORM path, where its uploads are
     claimed in the same transaction as the message (the hot path stores text only).
+
+    ``fast_only``: store the common case only, in one transaction, and leave every
+    other send's result None, for a later call (``realtime.sending``).
     """
     results: list[Ack | Exception | None] = [None] * len(sends)
     checked: dict[int, sql_append.FastSend] = {}
@@ -153,6 +156,8 @@ def do_send_many(sends: list[Send]) -> list[Ack | Exception]:
     for i, done in zip(fast, sql_append.append_many([checked[i] for i in fast]), strict=True):
         if done is not None:
             results[i] = _ack(*done)
+    if fast_only:
+        return results  # type: ignore[return-value]
     for i in checked:
         if results[i] is None:
             try:

@@ -420,6 +420,11 @@ PAPO = {
     # writer at a time, and a writer that finds the lock taken sleeps in SQLite's busy
     # handler (up to 100 ms a nap): one thread queues them without the naps.
     "DB_THREADS": env_int("PAPO_DB_THREADS", 4 if DATABASE_URL else 1),
+    # On SQLite, a batch of sends into open chats is stored on the event loop itself,
+    # without a hop to that thread (bus/db.py: here).
+    # (Its commits leave the write-ahead log to a checkpoint in a hop every so many.)
+    "DB_ON_LOOP": os.environ.get("PAPO_DB_ON_LOOP", "1") == "1",
+    "DB_CHECKPOINT_EVERY": env_int("PAPO_DB_CHECKPOINT_EVERY", 500),
     # Sends stored together (realtime/sending.py): batches being stored at once per
     # process, and the most sends in one batch.
     "SEND_BATCHES": env_int("PAPO_SEND_BATCHES", 2),

@@ -113,6 +113,11 @@ def take_visitor_frames(frames: list[tuple[str, Allowance]], now: float | None =
     return [allowance.wait(reply) for allowance, reply in zip(allowances, replies, strict=True)]
 
 
+def counted_here() -> bool:
+    """Are visitors' frames counted in this process's memory (no shared cache)?"""
+    return _redis_client(shared()) is None
+
+
 def visitor_frame_waits(frames: list[tuple[str, Allowance]]) -> list[float | None]:
     """:func:`take_visitor_frames`, except that the cache being down must not stop
     chats: then every frame is let through (the per-connection buckets still hold),

@@ -10,7 +10,9 @@ meanwhile go together in the next batch, in one hop: one pipelined count of
 the visitors' frames, one transaction for the messages
 (``conversations.actions.do_send_many``), and one pipelined publish of their
 events. So the busier the process, the fewer round trips per message, and an
-idle one adds no delay.
+idle one adds no delay. On the embedded server (SQLite, frames counted in this
+process) the batch's sends into open chats need no hop at all: they are stored
+on the event loop (``bus.db.here``), and only what they leave goes to a hop.
 
 At most ``PAPO_SEND_BATCHES`` batches are stored at once per process (a batch
 holding a slow send, such as a first message being routed, does not hold up
@@ -27,10 +29,11 @@ import asyncio
 import weakref
 from collections import deque
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 
-from bus import events
+from bus import db, events
 from conversations import actions
 
 from . import limits
@@ -74,7 +77,7 @@ class _Batcher:
                 size = min(len(self.waiting), settings.PAPO["SEND_BATCH_MAX"])
                 batch = [self.waiting.popleft() for _ in range(size)]
                 try:
-                    outcomes = await events.run(_store, [(w.send, w.cap) for w in batch])
+                    outcomes = await _store_batch([(w.send, w.cap) for w in batch])
                 except Exception as exc:  # the whole batch failed (say, the database is down)
                     outcomes = [(None, exc)] * len(batch)
                 for waiting, outcome in zip(batch, outcomes, strict=True):
@@ -84,16 +87,49 @@ class _Batcher:
             self.storing -= 1
 
 
-def _store(batch: list[tuple[actions.Send, Allowance | None]]) -> list[Outcome]:
-    """In one database hop: count the visitors' frames, then store the sends allowed."""
+async def _store_batch(batch: list[tuple[actions.Send, Allowance | None]]) -> list[Outcome]:
+    """Count the visitors' frames, then store the sends allowed.
+
+    On SQLite with this process's own frame counts (the embedded server), the
+    common sends are stored on the event loop itself (``bus.db.here``); what they
+    leave (first messages, claims, duplicates), or all of them if the database is
+    busy elsewhere, goes to a hop as usual."""
+    if not (db.here_possible() and limits.counted_here()):
+        return await events.run(_store, batch)
+    outcomes = _count(batch)
+    left = [i for i, (wait, _) in enumerate(outcomes) if wait is None]
+    if left:
+        try:
+            _fill(outcomes, left, await events.run_here(
+                partial(actions.do_send_many, fast_only=True), [batch[i][0] for i in left]))
+        except db.Busy:
+            pass
+        left = [i for i in left if outcomes[i][1] is None]
+    if left:
+        _fill(outcomes, left, await events.run(actions.do_send_many,
+                                               [batch[i][0] for i in left]))
+    return outcomes
+
+
+def _count(batch: list[tuple[actions.Send, Allowance | None]]) -> list[Outcome]:
+    """Each send's wait for the visitor's frame allowance (None: allowed)."""
     counted = [i for i, (_, cap) in enumerate(batch) if cap is not None]
     waits = dict(zip(counted, limits.visitor_frame_waits(
         [(batch[i][0].visitor.public_id, batch[i][1]) for i in counted]), strict=True))
-    allowed = [i for i in range(len(batch)) if waits.get(i) is None]
-    outcomes: list[Outcome] = [(waits.get(i), None) for i in range(len(batch))]
-    for i, result in zip(allowed, actions.do_send_many([batch[i][0] for i in allowed]),
-                         strict=True):
+    return [(waits.get(i), None) for i in range(len(batch))]
+
+
+def _fill(outcomes: list[Outcome], which: list[int],
+          results: list[actions.Ack | Exception | None]) -> None:
+    for i, result in zip(which, results, strict=True):
         outcomes[i] = (None, result)
+
+
+def _store(batch: list[tuple[actions.Send, Allowance | None]]) -> list[Outcome]:
+    """In one database hop: count the visitors' frames, then store the sends allowed."""
+    outcomes = _count(batch)
+    allowed = [i for i, (wait, _) in enumerate(outcomes) if wait is None]
+    _fill(outcomes, allowed, actions.do_send_many([batch[i][0] for i in allowed]))
     return outcomes
 
 

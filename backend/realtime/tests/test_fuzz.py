@@ -656,7 +656,8 @@ from conversations.models import Conversation, Message
 from visitors.models import Visitor
 
 problems, cap = [], settings.PAPO["MAX_BODY_CHARS"]
-EVENTS = {"assigned", "transferred", "resolved", "reopened", "requeued"}
+EVENTS = {"assigned", "transferred", "resolved", "ended", "reopened", "requeued", "abandoned",
+          "rated"}
 
 def text_ok(s, limit=None):
     if not isinstance(s, str) or "\x00" in s or (limit is not None and len(s) > limit):

@@ -9,6 +9,7 @@ over real sockets on both stacks (test_live_concurrency, test_scaleout).
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -42,9 +43,9 @@ def batches(monkeypatch):
     sizes: list[int] = []
     real = actions.do_send_many
 
-    def spy(sends):
+    def spy(sends, **how):
         sizes.append(len(sends))
-        return real(sends)
+        return real(sends, **how)
 
     monkeypatch.setattr(actions, "do_send_many", spy)
     return sizes
@@ -116,7 +117,7 @@ async def test_each_send_in_a_batch_gets_its_own_answer(desk, batches, make_visi
 async def test_a_failed_batch_fails_each_of_its_senders(desk, monkeypatch):
     site, agent, visitors, convs = desk
 
-    def broken(sends):
+    def broken(sends, **how):
         from django.db import OperationalError
         raise OperationalError("the database went away")
 
@@ -129,3 +130,36 @@ async def test_a_failed_batch_fails_each_of_its_senders(desk, monkeypatch):
     monkeypatch.undo()
     _, ack = await sending.store(actions.Send("y", "back", visitor=visitors[0]), ROOMY)
     assert ack.conversation == convs[0] and not ack.duplicate
+
+
+async def test_sends_into_open_chats_are_stored_on_the_event_loop_the_rest_in_a_hop(
+        desk, make_visitor, monkeypatch):
+    """On SQLite the common sends need no hop (``bus.db.here``): stored on the loop's
+    thread, published, answered; a first message (routing) still goes to a hop."""
+    site, agent, visitors, convs = desk
+    newcomer = await sync_to_async(make_visitor)(site, name="New")
+    calls: list[tuple[bool, bool, list[str]]] = []  # (fast only, on the loop, client ids)
+    real = actions.do_send_many
+    loop_thread = threading.get_ident()
+
+    def spy(sends, **how):
+        calls.append((how.get("fast_only", False), threading.get_ident() == loop_thread,
+                      [s.client_id for s in sends]))
+        return real(sends, **how)
+
+    monkeypatch.setattr(actions, "do_send_many", spy)
+    layer = get_channel_layer()
+    watcher = await layer.new_channel()
+    await layer.group_add(groups.visitor(visitors[0].public_id), watcher)
+    open_chat = actions.Send("loop", "on the loop", visitor=visitors[0], conversation_id=convs[0])
+    first = actions.Send("hop", "a first message", visitor=newcomer)
+    (_, stored), (_, opened) = await asyncio.gather(sending.store(open_chat, ROOMY),
+                                                   sending.store(first, ROOMY))
+    assert calls == [(True, True, ["loop", "hop"]), (False, False, ["hop"])]
+    assert stored.conversation == convs[0] and not stored.duplicate
+    assert opened.seq == 1 and opened.conversation not in convs
+    rows = await sync_to_async(lambda: sorted(Message.objects.filter(
+        client_id__in=["loop", "hop"]).values_list("client_id", "conversation_id", "seq")))()
+    assert rows == [("hop", opened.conversation, 1), ("loop", convs[0], stored.seq)]
+    event = await asyncio.wait_for(layer.receive(watcher), 2)
+    assert (event["kind"], event["conv"], event["seq"]) == ("message", convs[0], stored.seq)
