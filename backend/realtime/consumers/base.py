@@ -87,6 +87,7 @@ class PapoConsumer(FrameIntake, Outgoing, AsyncWebsocketConsumer):
         self.stream = Stream(send=self.send_text, load=self._load, authorise=self.may_hear,
                              observe=self.on_event, track_all=self.track_all)
         self.bucket: TokenBucket = frame_bucket()
+        self.check_frames = settings.PAPO["CHECK_FRAMES"]
         self._hello_timer: asyncio.TimerHandle | None = None
         # Frames waiting for the worker; the worker lives only while there are some.
         # (An idle socket holds no queue and no task: at 10,000 sockets an
