@@ -26,7 +26,8 @@ async def _log_size_after_sends(every: int) -> int:
         stack.migrate()
         live = LivePapo(stack=stack, host=host)
         team = live.team("ana", max_concurrent=5)
-        server = Daphne(stack, {"PAPO_DB_CHECKPOINT_EVERY": str(every)}).start()
+        server = Daphne(stack, {"PAPO_DB_ON_LOOP": "1",
+                                "PAPO_DB_CHECKPOINT_EVERY": str(every)}).start()
         try:
             console = await live.console(team.agents["ana"], server=server)
             visitor, _ = await live.visitor(team.site_key, server=server)

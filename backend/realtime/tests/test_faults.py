@@ -368,8 +368,8 @@ async def test_slow_consumer_drops_are_filled_from_the_database(world):
 async def test_sqlite_locked_for_a_few_seconds():
     """One process on SQLite: a writer outside Papo holds the database for 3 s. SQLite's
     busy timeout makes the sends wait, then succeed: nothing lost, nothing doubled. The
-    waiting happens off the event loop (sends into open chats are stored on the loop
-    when the lock is free: ``bus.db.here``), so a socket is answered meanwhile."""
+    waiting happens off the event loop, also with sends into open chats stored on the
+    loop (``PAPO_DB_ON_LOOP``, ``bus.db.here``), so a socket is answered meanwhile."""
     import sqlite3
     from pathlib import Path
 
@@ -380,7 +380,7 @@ async def test_sqlite_locked_for_a_few_seconds():
         live = LivePapo(stack=stack, host=host)
         path = Path(stack.env["PAPO_VAR_DIR"]) / "papo.sqlite3"
         team = live.team("ana", max_concurrent=VISITORS + 5)
-        server = Daphne(stack, ENV).start()
+        server = Daphne(stack, {**ENV, "PAPO_DB_ON_LOOP": "1"}).start()
         crowd = Crowd([server.ws], site_key=team.site_key, origin=host.origin,
                       agent=team.agents["ana"], visitors=VISITORS,
                       database_url=f"sqlite:///{path}")

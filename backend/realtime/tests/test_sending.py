@@ -133,9 +133,10 @@ async def test_a_failed_batch_fails_each_of_its_senders(desk, monkeypatch):
 
 
 async def test_sends_into_open_chats_are_stored_on_the_event_loop_the_rest_in_a_hop(
-        desk, make_visitor, monkeypatch):
-    """On SQLite the common sends need no hop (``bus.db.here``): stored on the loop's
-    thread, published, answered; a first message (routing) still goes to a hop."""
+        desk, make_visitor, monkeypatch, settings):
+    """On SQLite with ``PAPO_DB_ON_LOOP`` the common sends need no hop (``bus.db.here``):
+    stored on the loop's thread, published, answered; a first message still hops."""
+    settings.PAPO = {**settings.PAPO, "DB_ON_LOOP": True}
     site, agent, visitors, convs = desk
     newcomer = await sync_to_async(make_visitor)(site, name="New")
     calls: list[tuple[bool, bool, list[str]]] = []  # (fast only, on the loop, client ids)
