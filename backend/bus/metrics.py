@@ -22,7 +22,7 @@ NAMES = (
     "refused.origin", "refused.site", "refused.auth", "refused.handshake_rate",
     "refused.connections", "refused.token", "refused.identity", "limited.frames",
     "closed.abuse", "limited.http", "closed.hello_timeout", "bad_frames",
-    "gap.filled", "errors.server", "publish.failed", "closed.layer_reconnect",
+    "gap.filled", "gap.caught_up", "errors.server", "publish.failed", "closed.layer_reconnect",
     "refused.in_progress",  # over PAPO_HANDSHAKES_IN_PROGRESS_PER_IP (papo/accept_gate.py)
 )
 

@@ -23,7 +23,9 @@ Per conversation the stream remembers the highest seq it sent (``sent``):
 A conversation is *tracked* when the socket promised its client a complete
 stream of it from some seq on: the widget's own conversations always, a
 console's after an ``open`` (or its welcome, or the assignment that made the
-chat its agent's). Messages of other conversations (a console's queue
+chat its agent's: the socket joins the chat's group only as it hears of the
+assignment, so what was published before that is read once, after the
+assignment goes out — ``observe``). Messages of other conversations (a console's queue
 previews) go out in order too but a gap in them is not filled: the console
 reads the history when it opens the chat.
 
@@ -58,12 +60,13 @@ _SEND, _DROP, _WAIT = "send", "drop", "wait"
 class _Lane:
     """A conversation's events waiting behind a gap, a fill or a history read."""
 
-    __slots__ = ("held", "pending", "sorted", "task")
+    __slots__ = ("catch_up", "held", "pending", "sorted", "task")
 
     def __init__(self) -> None:
         self.pending: list[Event] = []
         self.sorted = True  # False when an event was added since the last sort
         self.held = 0
+        self.catch_up = False  # read what came after ``sent`` before the pending events
         self.task: asyncio.Task | None = None
 
 
@@ -71,11 +74,14 @@ class Stream:
     """The ordered stream of events one socket sends.
 
     ``send(text)`` writes a frame; ``load(conv, after, before)`` reads the
-    messages strictly between two seqs that this socket may see, oldest first,
-    or returns None when they cannot be read (the socket is then closing, or may
-    no longer see that conversation); ``authorise(event)`` says whether the
-    socket may hear an event at the moment it goes out; ``observe(event)`` runs
-    just before one goes out (a console follows assignments). ``track_all``: every
+    messages strictly between two seqs (``before`` None: to the newest) that this
+    socket may see, oldest first, or returns None when they cannot be read (the
+    socket is then closing, or may no longer see that conversation);
+    ``authorise(event)`` says whether the socket may hear an event at the moment
+    it goes out; ``observe(event)`` runs just before one goes out (a console
+    follows assignments) and returns True when the socket has just started to
+    follow the event's conversation: what was published before it joined that
+    conversation's group is then read once, after the event. ``track_all``: every
     conversation is tracked from seq 0 (a widget: all its conversations are its own).
     """
 
@@ -85,7 +91,7 @@ class Stream:
     def __init__(self, *, send: Callable[[str], Awaitable[None]],
                  load: Callable[[int, int, int], Awaitable[Rows | None]],
                  authorise: Callable[[Event], bool],
-                 observe: Callable[[Event], Awaitable[None]] | None = None,
+                 observe: Callable[[Event], Awaitable[bool | None]] | None = None,
                  track_all: bool = False, gap_wait: float = GAP_WAIT,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.send, self.load, self.authorise, self.observe = send, load, authorise, observe
@@ -207,7 +213,7 @@ class Stream:
             return
         if lane.held:
             return
-        if not lane.pending:
+        if not lane.pending and not lane.catch_up:
             self._lanes.pop(conv, None)
             return
         lane.task = asyncio.ensure_future(self._pump(conv, lane))
@@ -216,7 +222,12 @@ class Stream:
         """Send the lane's events in order, waiting for and filling gaps, one at a time."""
         waited = False
         try:
-            while lane.pending and not lane.held and not self.closed:
+            while (lane.pending or lane.catch_up) and not lane.held and not self.closed:
+                if lane.catch_up:  # before the pending events: they are checked after it
+                    lane.catch_up = False
+                    if not await self._fill(conv, None):
+                        lane.pending.clear()
+                    continue
                 if not lane.sorted:
                     _in_seq_order(lane.pending)
                     lane.sorted = True
@@ -240,19 +251,20 @@ class Stream:
             if self._lanes.get(conv) is lane:
                 self._kick(conv, lane)
 
-    async def _fill(self, conv: int, before: int) -> bool:
-        """Read and send what is missing below ``before``; False if it cannot be read."""
+    async def _fill(self, conv: int, before: int | None) -> bool:
+        """Read and send what is missing below ``before`` (None: up to the newest);
+        False if it cannot be read."""
         rows = await self.load(conv, self.sent.get(conv, 0), before)
         if rows is None or self.closed:
             return False
         for seq, text in rows:  # checked again: a page or another send may have gone first
             if self.closed:
                 return False
-            if self.sent.get(conv, 0) < seq < before:
+            if self.sent.get(conv, 0) < seq and (before is None or seq < before):
                 self.sent[conv] = seq
                 await self.send(text)
         # The database is the truth: everything this socket may see below ``before`` is sent.
-        if self.sent.get(conv, 0) < before - 1:
+        if before is not None and self.sent.get(conv, 0) < before - 1:
             self.sent[conv] = before - 1
         return True
 
@@ -267,10 +279,18 @@ class Stream:
             if last < self.state.get(conv, 0):
                 return  # checked again: a newer state went out while this one waited
             self.state[conv] = last
+        follows = False
         if self.observe is not None:
-            await self.observe(event)
-        if not self.closed:
-            await self.send(event["text"])
+            follows = bool(await self.observe(event))
+        if self.closed:
+            return
+        await self.send(event["text"])
+        if follows and conv is not None:
+            # It joined the conversation's group just now: a message published between
+            # the event's commit and the join reached the group without this socket.
+            lane = self._lane(conv)
+            lane.catch_up = True
+            self._kick(conv, lane)
 
 
 def _in_seq_order(events: list[Event]) -> None:

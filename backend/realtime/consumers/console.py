@@ -350,21 +350,28 @@ class ConsoleConsumer(InboxFrames, PapoConsumer):
         """Only events of this agent's sites, from groups this socket is still in."""
         return event.get("site") in self.site_set and event.get("group") in self.joined
 
-    async def on_event(self, event: dict) -> None:
+    async def on_event(self, event: dict) -> bool:
         """Follow assignment: the assignee's consoles always watch the chat, and its
-        stream on this socket is complete from the assigning event's ``last_seq``."""
+        stream on this socket is complete from the assigning event's ``last_seq``.
+        True when this socket has just joined the chat's group: the stream then reads
+        what was published before the join (``Stream`` ``observe``)."""
         conv = event.get("conv")
         if event["kind"] != "conversation" or conv is None:
-            return
+            return False
         if event.get("assignee") == self.user.pk:
             if conv not in self.assigned:
+                joins = groups.conversation(conv) not in self.joined
                 await self.watch(conv, assigned=True)
                 self.stream.track(conv, event.get("last_seq") or 0)
+                return joins
         elif conv in self.assigned:
             await self.unwatch(conv, assigned=True)
+        return False
 
-    def load_range(self, conv: int, after: int, before: int) -> list[dict]:
+    def load_range(self, conv: int, after: int, before: int | None) -> list[dict]:
         queries.access.get_visible(self.user, conv)
-        rows = Message.objects.filter(conversation_id=conv, seq__gt=after, seq__lt=before)
+        rows = Message.objects.filter(conversation_id=conv, seq__gt=after)
+        if before is not None:
+            rows = rows.filter(seq__lt=before)
         return [serializers.message(m, for_console=True)
                 for m in rows.select_related("agent").order_by("seq")]

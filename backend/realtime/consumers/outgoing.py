@@ -80,8 +80,9 @@ class Outgoing:
             return
         self.stream.track(conv, max([through, *(m["seq"] for m in rows)]))
 
-    async def _load(self, conv: int, after: int, before: int) -> Rows | None:
-        """The stream's gap fill: messages strictly between two seqs, from the database.
+    async def _load(self, conv: int, after: int, before: int | None) -> Rows | None:
+        """The stream's gap fill: messages strictly between two seqs (``before`` None:
+        every later one), from the database.
 
         Without the database the later message cannot go out either (the client
         resumes from the highest seq it was sent, so it would never see the
@@ -97,12 +98,18 @@ class Outgoing:
                 log.warning("seq gap on %s", detail, exc_info=exc)
             await self.close_with(CLOSE_TRY_AGAIN)
             return None
-        metrics.count("gap.filled")
-        log.info("seq gap on conversation %s (%s..%s) filled from the database for %s", conv,
-                 after, before, self.describe())
+        if before is not None:
+            metrics.count("gap.filled")
+            log.info("seq gap on conversation %s (%s..%s) filled from the database for %s",
+                     conv, after, before, self.describe())
+        elif rows:  # a console that just joined the chat's group (an assignment)
+            metrics.count("gap.caught_up")
+            log.info("conversation %s after %s caught up from the database for %s", conv,
+                     after, self.describe())
         return [(m["seq"], events.dumps({"type": "message", "message": m})) for m in rows]
 
-    def load_range(self, conv: int, after: int, before: int) -> list[dict]:
-        """Messages of ``conv`` strictly between two seqs that this socket may see."""
+    def load_range(self, conv: int, after: int, before: int | None) -> list[dict]:
+        """Messages of ``conv`` strictly between two seqs (``before`` None: every later
+        one) that this socket may see."""
         raise NotImplementedError
 

@@ -257,11 +257,14 @@ class WidgetConsumer(PapoConsumer):
         if event["kind"] in ("message", "conversation") and event.get("conv"):
             self.conversation_id = max(self.conversation_id or 0, event["conv"])
 
-    def load_range(self, conv: int, after: int, before: int) -> list[dict]:
+    def load_range(self, conv: int, after: int, before: int | None) -> list[dict]:
         # By public id: another tab may have stored this visitor after this one's
         # hello, so ``self.visitor`` can be an unsaved copy (no pk to filter on).
         rows = Message.objects.filter(
             conversation_id=conv, conversation__visitor__public_id=self.visitor.public_id,
-            seq__gt=after, seq__lt=before, internal=False,
-        ).select_related("agent").order_by("seq")
+            seq__gt=after, internal=False,
+        )
+        if before is not None:
+            rows = rows.filter(seq__lt=before)
+        rows = rows.select_related("agent").order_by("seq")
         return [serializers.message(m, for_console=False) for m in rows]

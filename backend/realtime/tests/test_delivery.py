@@ -50,8 +50,9 @@ class World:
     def last(self, conv: int) -> int:
         return len(self.rows.get(conv, []))
 
-    def between(self, conv: int, after: int, before: int) -> list[tuple[int, str]]:
-        return [(s, frame_text(conv, s)) for s in self.visible(conv) if after < s < before]
+    def between(self, conv: int, after: int, before: int | None) -> list[tuple[int, str]]:
+        return [(s, frame_text(conv, s)) for s in self.visible(conv)
+                if after < s and (before is None or s < before)]
 
 
 def frame_text(conv: int, seq: int) -> str:
@@ -90,7 +91,7 @@ class Harness:
         self.sleeps.append(future)
         await future
 
-    async def _load(self, conv: int, after: int, before: int):
+    async def _load(self, conv: int, after: int, before: int | None):
         future = self.loop.create_future()
         self.loads.append((conv, after, before, future))
         at_once = sum(1 for c, *_ in self.loads if c == conv)
@@ -305,6 +306,38 @@ def test_a_crossed_older_state_of_a_conversation_is_dropped(loop):
     # another conversation's states are its own
     h.run(h.stream.deliver(conversation_event(8, "created", 1, assignee=None)))
     assert h.out[-1]["conversation"]["id"] == 8
+
+
+def test_a_chat_followed_on_assignment_gets_what_was_published_before_the_join(loop):
+    """A console joins a chat's group only as it hears the assignment; a message
+    published between the assignment's commit and the join never reaches it live.
+    When ``observe`` says the socket has just started to follow, the stream reads
+    what came after the assignment's ``last_seq``, once, after the assignment goes
+    out; a live message heard during that read is not sent twice."""
+    world = World(widget=False)
+
+    async def observe(event):
+        if event["kind"] == "conversation":
+            h.stream.track(event["conv"], event["last_seq"])
+            return True
+        return None
+
+    h = Harness(world, loop, observe=observe)
+    h.run(h.stream.start())
+    world.commit(7)  # seq 1: the visitor's first message, then the assignment
+    assigned = conversation_event(7, "assigned", 1, assignee=5)
+    world.commit(7)  # seq 2: published before this socket joined: never heard
+    h.run(h.stream.deliver(assigned))
+    assert [f["type"] for f in h.out] == ["conversation"]  # the assignment first
+    assert [(c, a, b) for c, a, b, _ in h.loads] == [(7, 1, None)]
+    h.run(h.stream.deliver(world.commit(7)))  # seq 3, live, while the read is under way
+    h.run(h.stream.deliver(message_event(8, 1)))  # another chat is not held up
+    assert h.sent(8) == [1]
+    h.finish_load()
+    assert h.sent(7) == [2, 3]
+    h.run(h.stream.deliver(world.commit(7)))
+    assert h.sent(7) == [2, 3, 4]
+    assert not h.loads
 
 
 def test_behind_drops_live_messages_until_the_client_caught_up(loop):
