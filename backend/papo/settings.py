@@ -423,9 +423,7 @@ PAPO = {
     # On SQLite, a batch of sends into open chats is stored on the event loop itself,
     # without a hop to that thread (bus/db.py: here).
     # (Its commits leave the write-ahead log to a checkpoint in a hop every so many.)
-    # Off by default: it widens a race in which an assignee's console misses a message
-    # published between the assignment and its joining the chat (docs/performance.md).
-    "DB_ON_LOOP": os.environ.get("PAPO_DB_ON_LOOP", "0") == "1",
+    "DB_ON_LOOP": os.environ.get("PAPO_DB_ON_LOOP", "1") == "1",
     "DB_CHECKPOINT_EVERY": env_int("PAPO_DB_CHECKPOINT_EVERY", 500),
     # Sends stored together (realtime/sending.py): batches being stored at once per
     # process, and the most sends in one batch.
