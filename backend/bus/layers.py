@@ -274,6 +274,30 @@ class InMemoryLayer(InMemoryChannelLayer):
             self._swept_at = now
             super()._clean_expired()
 
+    async def receive(self, channel: str) -> dict:
+        """The next message on ``channel``, from one queue kept while it is received from.
+
+        Channels' version builds a new ``asyncio.Queue`` on every call (the default
+        argument of its ``setdefault``) and drops the channel's queue whenever it
+        empties, so the next message builds another: one or two queues per event per
+        socket, while a consumer always has a receive waiting. Here the queue is made
+        only when the channel has none, and forgotten when its receiver leaves (the
+        consumer's receive is cancelled as it ends) with nothing queued; one that
+        still holds messages is swept when they expire, as before.
+        """
+        self.require_valid_channel_name(channel)
+        self._clean_expired()
+        queue = self.channels.get(channel)
+        if queue is None:
+            queue = self.channels[channel] = asyncio.Queue(maxsize=self.get_capacity(channel))
+        try:
+            _, message = await queue.get()
+        except BaseException:
+            if queue.empty() and self.channels.get(channel) is queue:
+                del self.channels[channel]
+            raise
+        return message
+
     async def group_send(self, group: str, message: dict) -> None:
         """Queue ``message`` for each member at once, each its own copy.
 

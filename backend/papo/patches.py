@@ -218,8 +218,9 @@ PATCHES: tuple[Patch, ...] = (
               "channels_redis.core:RedisLoopLayer.get_connection": "ac82ac93d29c2bfa",
           }),
     Patch("bus.layers.InMemoryLayer",
-          "throttles InMemoryChannelLayer._clean_expired, which receive calls; replaces "
-          "group_send, filling the queues of channels and groups as send does",
+          "throttles InMemoryChannelLayer._clean_expired; replaces receive (one queue kept "
+          "per channel while received from) and group_send, filling the queues of "
+          "channels and groups as send does",
           {
               "channels.layers:InMemoryChannelLayer._clean_expired": "c366aa146d9c29ef",
               "channels.layers:InMemoryChannelLayer.receive": "ead1fc9a6cfa3f8f",
@@ -281,9 +282,12 @@ PATCHES: tuple[Patch, ...] = (
     Patch("realtime.consumers.base.PapoConsumer.__call__",
           "says goodbye when daphne cancels the instance, and un-cancels: "
           "kill_all_applications gathers the cancelled instances, and the first to raise "
-          "ends that wait for all; application_checker may cancel without a disconnect",
+          "ends that wait for all; application_checker may cancel without a disconnect. "
+          "_serve is AsyncConsumer.__call__ with dispatching.dispatch_many for "
+          "await_many_dispatch",
           {
               "channels.generic.websocket:AsyncWebsocketConsumer.__call__": "5efc07d151fee5d1",
+              "channels.utils:await_many_dispatch": "1cc70d0e9318fed4",
               "daphne.server:Server.kill_all_applications": "5f208e624f074ef3",
               "daphne.server:Server.application_checker": "25a15fa050493193",
           }),

@@ -1,5 +1,6 @@
 """The embedded layer's group_send: every member gets the event, each its own copy,
-and a member whose queue is full misses it without the others missing it."""
+and a member whose queue is full misses it without the others missing it; its
+receive keeps one queue per channel while the channel is received from."""
 
 from __future__ import annotations
 
@@ -56,3 +57,23 @@ async def test_a_full_member_misses_the_event_and_the_others_do_not(layer):
 async def test_a_group_without_members_is_a_no_op(layer):
     await layer.group_send("nobody", {"type": "papo.event"})
     assert layer.channels == {}
+
+
+async def test_a_channel_keeps_one_queue_while_received_from_and_loses_it_when_left(layer):
+    a, b = await members(layer, 2)
+    waiting = asyncio.ensure_future(layer.receive(a))
+    await asyncio.sleep(0)
+    queue = layer.channels[a]
+    for n in range(3):
+        await layer.group_send("chat", {"type": "papo.event", "n": n})
+        assert (await waiting)["n"] == n
+        waiting = asyncio.ensure_future(layer.receive(a))
+        await asyncio.sleep(0)
+        assert layer.channels[a] is queue  # emptied, not dropped: no queue per event
+    waiting.cancel()  # the consumer ended
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert a not in layer.channels
+    # b never received: its queue holds what was sent, until read or expired
+    assert [(await layer.receive(b))["n"] for _ in range(2)] == [0, 1]
+    assert b in layer.channels

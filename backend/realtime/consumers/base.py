@@ -23,6 +23,7 @@ line when Redis or the database is lost, one when it is back.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import weakref
 from collections import deque
@@ -30,6 +31,7 @@ from collections import deque
 from channels.consumer import get_handler_name
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError
 from redis.exceptions import RedisError
@@ -42,6 +44,7 @@ from .. import protocol
 from ..delivery import Stream
 from ..limits import TokenBucket, frame_bucket
 from .codes import CLOSE_HELLO_TIMEOUT, CLOSE_RESUME, CLOSE_TRY_AGAIN, SHUTDOWN_SECONDS
+from .dispatching import dispatch_many
 from .intake import FrameIntake
 from .outgoing import Outgoing
 
@@ -97,7 +100,7 @@ class PapoConsumer(FrameIntake, Outgoing, AsyncWebsocketConsumer):
 
     async def __call__(self, scope, receive, send):
         try:
-            return await super().__call__(scope, receive, send)
+            return await self._serve(scope, receive, send)
         except RedisError as exc:
             # The core layer's receive lost Redis (nothing else lets it out): what it
             # carried meanwhile may be lost, so the client resumes, from the database.
@@ -124,6 +127,23 @@ class PapoConsumer(FrameIntake, Outgoing, AsyncWebsocketConsumer):
         finally:  # daphne may kill the instance without a disconnect()
             if self._worker is not None:
                 self._worker.cancel()
+
+    async def _serve(self, scope, receive, send) -> None:
+        """Channels' ``AsyncConsumer.__call__``, with ``dispatching.dispatch_many`` in
+        place of its ``await_many_dispatch`` (papo.patches pins the original)."""
+        self.scope = scope
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        sources = [receive]
+        if self.channel_layer is not None:
+            self.channel_name = await self.channel_layer.new_channel()
+            self.channel_receive = functools.partial(self.channel_layer.receive,
+                                                     self.channel_name)
+            sources.append(self.channel_receive)
+        self.base_send = send
+        try:
+            await dispatch_many(sources, self.dispatch)
+        except StopConsumer:
+            pass
 
     async def dispatch(self, message: dict) -> None:
         """Channels' dispatch, minus its ``aclose_old_connections()`` per message.
