@@ -5,8 +5,9 @@ Channels' ``await_many_dispatch`` waits on both receives with ``asyncio.wait``
 each time round: a waiter future, a done-callback added to and taken off both
 tasks, two sets built, then a scan of both, for every frame and every event of
 every socket. Here each receive's task reports itself once, when it is done, and
-the loop waits on a future only when nothing is ready: about a third less
-asyncio work per delivered event in ``bench``'s terms (docs/performance.md).
+the loop waits on a future only when nothing is ready. With the embedded layer's
+receive, a delivered event costs 13.5 µs here against 23.3 µs with Channels' loop
+(``bench/fanout.py``, docs/performance.md).
 
 The contract is Channels': one message at a time, in the order the receives
 completed; a source's next receive starts only after its message was
