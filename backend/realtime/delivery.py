@@ -25,9 +25,9 @@ stream of it from some seq on: the widget's own conversations always, a
 console's after an ``open`` (or its welcome, or the assignment that made the
 chat its agent's: the socket joins the chat's group only as it hears of the
 assignment, so what was published before that is read once, after the
-assignment goes out — ``observe``). Messages of other conversations (a console's queue
-previews) go out in order too but a gap in them is not filled: the console
-reads the history when it opens the chat.
+assignment goes out; see ``observe``). Messages of other conversations (a
+console's queue previews) go out in order too but a gap in them is not filled:
+the console reads the history when it opens the chat.
 
 A conversation's state (a ``conversation`` event: created, assigned, tagged …)
 carries ``last_seq``, the conversation's newest seq when it was committed. Two
@@ -89,7 +89,7 @@ class Stream:
                  "observe", "send", "sent", "sleep", "state", "track_all", "tracked")
 
     def __init__(self, *, send: Callable[[str], Awaitable[None]],
-                 load: Callable[[int, int, int], Awaitable[Rows | None]],
+                 load: Callable[[int, int, int | None], Awaitable[Rows | None]],
                  authorise: Callable[[Event], bool],
                  observe: Callable[[Event], Awaitable[bool | None]] | None = None,
                  track_all: bool = False, gap_wait: float = GAP_WAIT,
