@@ -60,8 +60,10 @@ class Outgoing:
         """May this socket hear ``event`` now? Asked as each event goes out."""
         raise NotImplementedError
 
-    async def on_event(self, event: dict) -> None:
-        """Hook: react to an event just before it is forwarded."""
+    async def on_event(self, event: dict) -> bool | None:
+        """Hook: react to an event just before it is forwarded. True when this socket
+        has just started to follow the event's conversation: the stream then reads
+        what was published before it joined (``Stream``'s ``observe``)."""
 
     @property
     def pages_forward(self) -> bool:
